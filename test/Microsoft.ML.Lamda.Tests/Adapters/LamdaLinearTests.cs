@@ -22,7 +22,7 @@ public class LamdaLinearTests
         var layer = new LamdaLinear(pretrained, rank, initialization: initialization);
         layer.eval();
         var actual = layer.call(x);
-        AssertClose(expected, actual, 1e-5);
+        TensorAssert.Close(expected, actual, 1e-5);
     }
 
     [Fact]
@@ -33,9 +33,9 @@ public class LamdaLinearTests
         var pretrained = nn.Linear(12, 9);
         var (u, s, vh) = torch.linalg.svd(pretrained.weight.detach(), fullMatrices: false);
         var layer = new LamdaLinear(pretrained, rank: 3, alpha: 6);
-        AssertClose(vh.narrow(0, 0, 3).abs(), layer.ProjectionA.abs(), 1e-5);
-        AssertClose(u.narrow(1, 0, 3).abs(), layer.ProjectionB.abs(), 1e-5);
-        AssertClose(torch.diag(s.narrow(0, 0, 3) * 0.5f), layer.AdapterS, 1e-5);
+        TensorAssert.Close(vh.narrow(0, 0, 3).abs(), layer.ProjectionA.abs(), 1e-5);
+        TensorAssert.Close(u.narrow(1, 0, 3).abs(), layer.ProjectionB.abs(), 1e-5);
+        TensorAssert.Close(torch.diag(s.narrow(0, 0, 3) * 0.5f), layer.AdapterS, 1e-5);
         Assert.False(layer.ProjectionA.requires_grad);
         Assert.True(layer.AdapterS.requires_grad);
         Assert.True(layer.ProjectionB.requires_grad);
@@ -54,14 +54,7 @@ public class LamdaLinearTests
         var actual = layer.call(x);
         Assert.Equal(ScalarType.BFloat16, actual.dtype);
         Assert.All(new[] { layer.ProjectionA, layer.AdapterS, layer.ProjectionB, layer.ResidualWeight }, p => Assert.Equal(ScalarType.BFloat16, p.dtype));
-        AssertClose(expected, actual.to(ScalarType.Float32), 3e-2);
+        TensorAssert.Close(expected, actual.to(ScalarType.Float32), 3e-2);
         Assert.Equal(ScalarType.BFloat16, layer.Merge().weight.dtype);
-    }
-
-    internal static void AssertClose(Tensor expected, Tensor actual, double relative)
-    {
-        double error = (expected - actual).abs().max().item<float>();
-        double scale = Math.Max(expected.abs().max().item<float>(), 1e-12);
-        Assert.True(error <= relative * scale, $"max |difference| {error:E3} exceeds {relative:E1} x max |expected| {scale:E3}.");
     }
 }

@@ -28,7 +28,7 @@ public class MergeTests
         var merged = Assert.IsType<TinyEncoder>(adapted.Merge());
         var after = merged.call(x);
 
-        LamdaLinearTests.AssertClose(before, after, 1e-5);
+        TensorAssert.Close(before, after, 1e-5);
         Assert.Equal(architecture, Describe(merged));
         Assert.DoesNotContain(merged.modules(), m => m is IAdapterLayer);
         Assert.Throws<InvalidOperationException>(() => adapted.Report());

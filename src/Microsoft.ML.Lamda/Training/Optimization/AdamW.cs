@@ -62,8 +62,12 @@ public sealed class AdamW : IDisposable
     /// <summary>Whether the parameter named <paramref name="name"/> currently holds moment estimates.</summary>
     public bool HasState(string name) => _state.ContainsKey(name);
 
-    /// <summary>The number of float values of moment state currently held (two per trained element).</summary>
-    public long StateElementCount => _state.Values.Sum(s => s.ExpAvg.numel() + s.ExpAvgSq.numel());
+    /// <summary>
+    /// The number of float values of moment state currently held (two per trained element), for the parameter named
+    /// <paramref name="name"/> or, when null, for all parameters.
+    /// </summary>
+    public long StateElementCount(string? name = null)
+        => _state.Where(kv => name is null || kv.Key == name).Sum(kv => kv.Value.ExpAvg.numel() + kv.Value.ExpAvgSq.numel());
 
     /// <summary>Clears the gradients of every parameter.</summary>
     public void ZeroGrad()
