@@ -13,7 +13,10 @@ public static class AdapterInjector
 {
     private static readonly Regex NumberedSegment = new(@"(^|\.)\d+(\.|$)", RegexOptions.CultureInvariant);
 
-    /// <summary>Injects the adapters <paramref name="config"/> describes into <paramref name="root"/>.</summary>
+    /// <summary>
+    /// Injects the adapters <paramref name="config"/> describes into <paramref name="root"/>. Every check runs before
+    /// the tree is changed, so a rejected configuration leaves the model as it was.
+    /// </summary>
     /// <exception cref="ArgumentException">
     /// An invalid setting (rank ≤ 0 or above min(d_in, d_out) of a target, α ≤ 0, ...), a pattern matching no module,
     /// a target pattern matching a module that is not a Linear, or a target inside a module to save; the message names the value.
@@ -35,16 +38,19 @@ public static class AdapterInjector
         }
 
         var targets = ResolveTargets(modules, config.TargetModules);
+        var parents = modules.ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
+        var adapterType = config.Method == AdapterMethod.Lora ? typeof(LoraLinear) : typeof(LamdaLinear);
         foreach (var (name, linear) in targets)
         {
             AdapterValidation.CheckRank(config.Rank, linear.in_features, linear.out_features, name);
             var head = heads.FirstOrDefault(h => name == h || name.StartsWith(h + ".", StringComparison.Ordinal));
             if (head is not null)
                 throw new ArgumentException($"Target layer '{name}' lies inside module to save '{head}'; a module is either adapted or trained in full.", nameof(config));
+            int dot = name.LastIndexOf('.');
+            ModuleTreeEditor.EnsureReplaceable(dot < 0 ? root : parents[name[..dot]], name[(dot + 1)..], name, adapterType);
         }
         foreach (var p in root.parameters()) p.requires_grad = false;
 
-        var parents = modules.ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
         var build = config.Method == AdapterMethod.Lora ? LoraBuilder(config) : LamdaBuilder(config, targets, scores);
         foreach (var (name, linear) in targets)
         {
