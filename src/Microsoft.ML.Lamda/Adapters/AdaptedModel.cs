@@ -1,5 +1,5 @@
 using TorchSharp.Modules;
-using Microsoft.ML.Lamda.Training.Optimization;
+using Microsoft.ML.Lamda.Training;
 using static TorchSharp.torch.nn;
 
 namespace Microsoft.ML.Lamda.Adapters;

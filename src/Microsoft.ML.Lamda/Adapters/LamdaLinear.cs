@@ -1,4 +1,4 @@
-using Microsoft.ML.Lamda.Training.Optimization;
+using Microsoft.ML.Lamda.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

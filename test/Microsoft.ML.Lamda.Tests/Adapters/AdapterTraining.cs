@@ -1,5 +1,5 @@
 using Microsoft.ML.Lamda.Adapters;
-using Microsoft.ML.Lamda.Training.Optimization;
+using Microsoft.ML.Lamda.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -3,7 +3,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Microsoft.ML.Lamda.Training.Optimization;
+namespace Microsoft.ML.Lamda.Training;
 
 /// <summary>
 /// Adam with decoupled weight decay (Loshchilov and Hutter), with bias correction, parameter groups, global-norm

@@ -1,6 +1,6 @@
 using TorchSharp.Modules;
 
-namespace Microsoft.ML.Lamda.Training.Optimization;
+namespace Microsoft.ML.Lamda.Training;
 
 /// <summary>Parameters sharing one learning rate and one decoupled weight decay in <see cref="AdamW"/>.</summary>
 public sealed class AdamWParameterGroup

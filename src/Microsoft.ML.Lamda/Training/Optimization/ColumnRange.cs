@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Lamda.Training.Optimization;
+namespace Microsoft.ML.Lamda.Training;
 
 /// <summary>A contiguous range of columns (dimension 1) of a 2-D parameter: the columns still being trained.</summary>
 /// <param name="Start">The first column.</param>

@@ -1,6 +1,6 @@
 using TorchSharp.Modules;
 
-namespace Microsoft.ML.Lamda.Training.Optimization;
+namespace Microsoft.ML.Lamda.Training;
 
 /// <summary>
 /// Tells <see cref="AdamW"/> which columns of a parameter may still change (LaMDA's gradually frozen B).

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Lamda.Training.Optimization;
+namespace Microsoft.ML.Lamda.Training;
 
 /// <summary>
 /// Learning-rate multiplier rising linearly from 0 to 1 over the warm-up steps, then falling linearly to 0 at the
