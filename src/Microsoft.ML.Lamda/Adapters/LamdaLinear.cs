@@ -152,12 +152,14 @@ public sealed class LamdaLinear : Module<Tensor, Tensor>, IAdapterLayer
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
+        // Intermediates die here; autograd keeps (by reference) only what backward needs, all r-dimensional.
+        using var scope = torch.NewDisposeScope();
         var main = functional.linear(input, residual_weight, bias);
         var projected = training && DropoutProbability > 0
             ? SeededDropoutProjection.Apply(input, lamda_A, DropoutProbability)
             : functional.linear(input, lamda_A);
         var adapted = functional.linear(functional.linear(projected.mul(Scaling), lamda_S), lamda_B);
-        return main.add_(adapted);
+        return main.add_(adapted).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

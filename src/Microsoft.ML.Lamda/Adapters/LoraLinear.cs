@@ -77,9 +77,10 @@ public sealed class LoraLinear : Module<Tensor, Tensor>, IAdapterLayer
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
+        using var scope = torch.NewDisposeScope();
         var main = functional.linear(input, weight, bias);
         var adapted = functional.linear(functional.linear(dropout.call(input), lora_A), lora_B);
-        return main.add_(adapted, alpha: Scaling);
+        return main.add_(adapted, alpha: Scaling).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

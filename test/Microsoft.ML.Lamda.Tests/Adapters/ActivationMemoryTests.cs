@@ -30,7 +30,7 @@ public class ActivationMemoryTests(ITestOutputHelper output)
 
         output.WriteLine($"dropout {dropout}: retained until backward: LaMDA {lamdaMiB:F1} MiB, LoRA {loraMiB:F1} MiB, input {InputMiB:F0} MiB");
         Assert.True(lamdaMiB < 0.1 * InputMiB, $"LaMDA kept {lamdaMiB:F1} MiB alive after forward (input {InputMiB:F0} MiB).");
-        Assert.True(loraMiB > 0.9 * InputMiB, $"LoRA kept only {loraMiB:F1} MiB alive (input {InputMiB:F0} MiB): the measurement does not see saved tensors.");
+        Assert.True(loraMiB > 0.75 * InputMiB, $"LoRA kept only {loraMiB:F1} MiB alive (input {InputMiB:F0} MiB): the measurement does not see saved tensors.");
     }
 
     [Fact]
