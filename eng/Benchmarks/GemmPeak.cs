@@ -21,7 +21,7 @@ internal static class GemmPeak
             var watch = Stopwatch.StartNew();
             using (var c = mm(a, b))
             {
-                if (device.type == DeviceType.CUDA) cuda.synchronize(device.index);
+                if (device.type == DeviceType.CUDA) cuda.synchronize(device);
             }
             double seconds = watch.Elapsed.TotalSeconds;
             best = Math.Max(best, 2.0 * n * n * n / seconds);
