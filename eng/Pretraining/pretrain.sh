@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Pretrains the bundled encoder samples/Models/lamda-mini-deberta-v3 in the background (see README.md here).
-#   eng/Pretraining/pretrain.sh            # STEPS=200 by default: about 50 minutes on 2 busy CPU cores
+#   eng/Pretraining/pretrain.sh            # STEPS=500 by default: about 50 minutes on 2 shared CPU cores
 # Needs artifacts/pretraining/corpus.txt and the folder's spm.model (eng/DataPrep/build-data.sh makes both).
 # Log: artifacts/pretraining/pretrain.log; process id: artifacts/pretraining/pretrain.pid.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-steps=${STEPS:-200}
+steps=${STEPS:-500}
 mkdir -p artifacts/pretraining
 dotnet build eng/Pretraining -c Release -o artifacts/pretraining/bin
 # The run uses its own copy of the binaries, so rebuilding the repository meanwhile cannot disturb it.
