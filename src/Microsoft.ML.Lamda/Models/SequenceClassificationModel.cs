@@ -1,0 +1,191 @@
+using Microsoft.ML.Lamda.Checkpoints;
+using Microsoft.ML.Lamda.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Lamda.Models;
+
+/// <summary>
+/// A transformer encoder (BERT, RoBERTa, DeBERTa-v2/v3) with its sequence-classification (or, with one label,
+/// regression) head, exactly as transformers' <c>*ForSequenceClassification</c> computes it. Its
+/// <see cref="Network"/> names parameters as transformers does, so Hugging Face checkpoints load directly.
+/// </summary>
+public sealed class SequenceClassificationModel : IDisposable
+{
+    private static readonly ScalarType[] SupportedDTypes = [ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16];
+    private readonly IEncoderClassifier _classifier;
+
+    private SequenceClassificationModel(nn.Module network, EncoderConfig config, Device device, ScalarType dtype)
+    {
+        Network = network;
+        _classifier = (IEncoderClassifier)network;
+        Config = config;
+        Device = device;
+        DType = dtype;
+    }
+
+    /// <summary>The root module (encoder + head) whose <c>named_parameters()</c> are transformers' keys.</summary>
+    public nn.Module Network { get; }
+
+    /// <summary>Dotted names of the task-head modules (e.g. <c>bert.pooler</c>, <c>classifier</c>), trained in full.</summary>
+    public IReadOnlyList<string> HeadModuleNames => _classifier.HeadModuleNames;
+
+    /// <summary>The architecture settings (with the head's label count).</summary>
+    public EncoderConfig Config { get; }
+
+    /// <summary>The device the parameters live on.</summary>
+    public Device Device { get; }
+
+    /// <summary>The parameter dtype.</summary>
+    public ScalarType DType { get; }
+
+    /// <summary>
+    /// Loads a Hugging Face checkpoint folder: <c>config.json</c> plus <c>model.safetensors</c> (or sharded
+    /// safetensors with <c>model.safetensors.index.json</c>). A checkpoint without a task head (a base model), or
+    /// with a head of another label count, gets a freshly initialised head (reported through the log).
+    /// </summary>
+    /// <param name="directory">The checkpoint folder.</param>
+    /// <param name="options">Label count, device, dtype and log; null for the defaults.</param>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The folder has no config.json or no weights.</exception>
+    /// <exception cref="CheckpointFormatException">A file is malformed, holds pickle weights only, or disagrees with config.json.</exception>
+    public static SequenceClassificationModel FromPretrained(string directory, SequenceClassificationModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        options ??= new SequenceClassificationModelOptions();
+        var config = EncoderConfig.Load(directory);
+        if (options.NumLabels is int labels)
+            config = config.WithNumLabels(labels);
+        using var weights = CheckpointWeights.Open(directory);
+        var model = Create(config, options);
+        try
+        {
+            CheckpointLoader.Load(model.Network, weights, config.Family, model.HeadModuleNames, options.Log);
+            options.Log?.Invoke($"Loaded {config.ModelType} checkpoint '{directory}' ({config.NumHiddenLayers} layers, hidden size {config.HiddenSize}, {config.NumLabels} label(s)) as {model.DType} on {model.Device}.");
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Builds a randomly initialised model (transformers' initialisation; seed with <c>torch.manual_seed</c>).</summary>
+    /// <param name="config">The architecture.</param>
+    /// <param name="options">Label count, device, dtype and log; null for the defaults.</param>
+    /// <exception cref="CheckpointFormatException">The configuration is inconsistent.</exception>
+    /// <exception cref="ArgumentException">The dtype or device is not supported.</exception>
+    public static SequenceClassificationModel Create(EncoderConfig config, SequenceClassificationModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new SequenceClassificationModelOptions();
+        if (!SupportedDTypes.Contains(options.DType))
+            throw new ArgumentException($"DType {options.DType} is not supported; use Float32, BFloat16 or Float16.", nameof(options));
+        if (options.NumLabels is int labels)
+            config = config.WithNumLabels(labels);
+        config.Validate();
+        var device = DeviceSelector.Resolve(options.Device, options.Log);
+        nn.Module network = config.Family switch
+        {
+            EncoderFamily.Bert => new BertForSequenceClassification(config),
+            EncoderFamily.Roberta => new RobertaForSequenceClassification(config),
+            _ => new DebertaV2ForSequenceClassification(config),
+        };
+        network.to(options.DType).to(device);
+        network.eval();
+        return new SequenceClassificationModel(network, config, device, options.DType);
+    }
+
+    /// <summary>Logits [batch, labels] for a batch of token ids.</summary>
+    /// <param name="inputIds">[batch, seq] int32 or int64 token ids.</param>
+    /// <param name="attentionMask">[batch, seq]: 1 for tokens, 0 for padding.</param>
+    /// <param name="tokenTypeIds">[batch, seq] segment ids, or null for all zeros.</param>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank, shape or dtype, or an id lies outside its embedding table.</exception>
+    public Tensor Forward(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var hidden = EncodeCore(inputIds, attentionMask, tokenTypeIds);
+        return _classifier.Classify(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The encoder's last hidden state [batch, seq, hidden] (arguments as <see cref="Forward"/>).</summary>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank, shape or dtype, or an id lies outside its embedding table.</exception>
+    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        return EncodeCore(inputIds, attentionMask, tokenTypeIds).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Switches dropout on (training) or off (evaluation).</summary>
+    public void Train(bool on) => Network.train(on);
+
+    /// <summary>
+    /// Writes <c>config.json</c> and a float32 <c>model.safetensors</c> with transformers' keys to
+    /// <paramref name="directory"/> (created when missing), loadable by <see cref="FromPretrained"/> and by transformers.
+    /// Merge adapters into the network first, so that only the plain parameters are saved.
+    /// </summary>
+    public void SavePretrained(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, EncoderConfig.FileName), Config.ToJson());
+        var parameters = Network.named_parameters().Select(pair => KeyValuePair.Create(pair.name, (Tensor)pair.parameter));
+        SafetensorsWriter.Write(Path.Combine(directory, CheckpointWeights.SafetensorsFileName), parameters, ScalarType.Float32,
+            new Dictionary<string, string> { ["format"] = "pt" });
+    }
+
+    /// <summary>Frees the network's native memory.</summary>
+    public void Dispose() => Network.Dispose();
+
+    private Tensor EncodeCore(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        ArgumentNullException.ThrowIfNull(attentionMask);
+        var ids = Ids(inputIds, nameof(inputIds), Config.VocabSize, "vocab_size");
+        if (!attentionMask.shape.SequenceEqual(inputIds.shape))
+            throw new ArgumentException($"attentionMask has shape [{string.Join(", ", attentionMask.shape)}] but inputIds has [{string.Join(", ", inputIds.shape)}].", nameof(attentionMask));
+        var mask = attentionMask.to(Device);
+        Tensor types;
+        if (tokenTypeIds is null || Config.TypeVocabSize == 0)
+        {
+            types = torch.zeros_like(ids);
+        }
+        else
+        {
+            if (!tokenTypeIds.shape.SequenceEqual(inputIds.shape))
+                throw new ArgumentException($"tokenTypeIds has shape [{string.Join(", ", tokenTypeIds.shape)}] but inputIds has [{string.Join(", ", inputIds.shape)}].", nameof(tokenTypeIds));
+            types = Ids(tokenTypeIds, nameof(tokenTypeIds), Config.TypeVocabSize, "type_vocab_size");
+        }
+        CheckLength(inputIds.shape[1]);
+        return _classifier.Encode(ids, mask, types);
+    }
+
+    private Tensor Ids(Tensor ids, string name, long tableSize, string key)
+    {
+        if (ids.dim() != 2)
+            throw new ArgumentException($"{name} must be [batch, seq], found shape [{string.Join(", ", ids.shape)}].", name);
+        if (ids.dtype is not (ScalarType.Int64 or ScalarType.Int32))
+            throw new ArgumentException($"{name} must hold int32 or int64 ids, found {ids.dtype}.", name);
+        var result = ids.to(ScalarType.Int64, Device);
+        if (result.numel() > 0)
+        {
+            var (min, max) = (result.min().item<long>(), result.max().item<long>());
+            if (min < 0 || max >= tableSize)
+                throw new ArgumentException($"{name} holds {(min < 0 ? min : max)}, outside [0, {tableSize}) ({key} of config.json).", name);
+        }
+        return result;
+    }
+
+    private void CheckLength(long length)
+    {
+        var limit = Config.Family switch
+        {
+            EncoderFamily.Roberta => Config.MaxPositionEmbeddings - Config.PadTokenId - 1,
+            EncoderFamily.DebertaV2 when !Config.PositionBiasedInput => long.MaxValue,
+            _ => Config.MaxPositionEmbeddings,
+        };
+        if (length > limit)
+            throw new ArgumentException($"The sequences are {length} tokens long; this {Config.ModelType} model takes at most {limit} (max_position_embeddings {Config.MaxPositionEmbeddings}).");
+    }
+}
