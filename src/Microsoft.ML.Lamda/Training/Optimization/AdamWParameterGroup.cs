@@ -1,0 +1,54 @@
+using TorchSharp.Modules;
+
+namespace Microsoft.ML.Lamda.Training;
+
+/// <summary>Parameters sharing one learning rate and one decoupled weight decay in <see cref="AdamW"/>.</summary>
+public sealed class AdamWParameterGroup
+{
+    /// <summary>Creates a group.</summary>
+    /// <param name="parameters">Named parameters; names must be unique across the optimizer's groups (they key saved state).</param>
+    /// <param name="learningRate">Peak learning rate.</param>
+    /// <param name="weightDecay">Decoupled weight decay coefficient (0 turns it off).</param>
+    public AdamWParameterGroup(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate, double weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(learningRate >= 0 && double.IsFinite(learningRate)))
+            throw new ArgumentException($"learningRate = {learningRate} is not valid: expected a finite number >= 0.", nameof(learningRate));
+        if (!(weightDecay >= 0 && double.IsFinite(weightDecay)))
+            throw new ArgumentException($"weightDecay = {weightDecay} is not valid: expected a finite number >= 0.", nameof(weightDecay));
+        Parameters = parameters.ToList();
+        LearningRate = learningRate;
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>The named parameters of the group.</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
+
+    /// <summary>Peak learning rate (multiplied by the schedule's multiplier at each step).</summary>
+    public double LearningRate { get; }
+
+    /// <summary>Decoupled weight decay coefficient.</summary>
+    public double WeightDecay { get; }
+
+    /// <summary>
+    /// Splits <paramref name="parameters"/> into a group with weight decay and one without. No decay for biases
+    /// (name ending in "bias") and normalization weights (1-D tensors, or a name containing "LayerNorm", "layer_norm"
+    /// or "layernorm", case-insensitive), as in the transformers recipe. Empty groups are left out.
+    /// </summary>
+    public static IReadOnlyList<AdamWParameterGroup> SplitByWeightDecay(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate, double weightDecay)
+    {
+        var all = parameters.ToList();
+        var noDecay = all.Where(p => IsExemptFromDecay(p.Name, p.Parameter)).ToList();
+        var decay = all.Where(p => !IsExemptFromDecay(p.Name, p.Parameter)).ToList();
+        var groups = new List<AdamWParameterGroup>();
+        if (decay.Count > 0) groups.Add(new AdamWParameterGroup(decay, learningRate, weightDecay));
+        if (noDecay.Count > 0) groups.Add(new AdamWParameterGroup(noDecay, learningRate, 0));
+        return groups;
+    }
+
+    private static bool IsExemptFromDecay(string name, Parameter parameter)
+        => name.EndsWith("bias", StringComparison.Ordinal)
+           || parameter.dim() <= 1
+           || name.Contains("layernorm", StringComparison.OrdinalIgnoreCase)
+           || name.Contains("layer_norm", StringComparison.OrdinalIgnoreCase);
+}
