@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Lamda.Adapters;
+using Microsoft.ML.Lamda.Checkpoints;
 using Microsoft.ML.Lamda.Models;
 using Microsoft.ML.Lamda.Tokenization;
 using Microsoft.ML.Lamda.Training;
@@ -31,7 +32,10 @@ internal static class LamdaFitter
         var device = DeviceSelector.Resolve(options.Device, channel.Info);
         torch.manual_seed(seed);
 
-        var tokenizer = PretrainedTokenizer.FromDirectory(options.ModelPath!);
+        var modelPath = options.ModelPath ?? DefaultEncoder.Directory;
+        if (options.ModelPath is null)
+            channel.Info($"No checkpoint folder given: using the embedded {DefaultEncoder.Name} encoder ({modelPath}).");
+        var tokenizer = PretrainedTokenizer.FromDirectory(modelPath);
         var tokenizerFiles = TextScorer.ReadTokenizerFiles(tokenizer);
         var examples = TrainingDataReader.Read(input, options, tokenizer, CheckCanceled, out long skipped);
         if (skipped > 0)
@@ -40,7 +44,7 @@ internal static class LamdaFitter
             throw new ArgumentException($"The training data has no rows with a label in column '{options.LabelColumnName}'" + (skipped > 0 ? $" ({skipped} row(s) had a missing label)." : "."), nameof(input));
         var validation = options.ValidationSet is null ? null : TrainingDataReader.Read(options.ValidationSet, options, tokenizer, CheckCanceled, out _);
 
-        var model = SequenceClassificationModel.FromPretrained(options.ModelPath!, new SequenceClassificationModelOptions
+        var model = SequenceClassificationModel.FromPretrained(modelPath, new SequenceClassificationModelOptions
         {
             NumLabels = objective.OutputCount,
             Device = options.Device,
@@ -65,7 +69,7 @@ internal static class LamdaFitter
             var adapterReport = adapted.Report();
             channel.Info(adapterReport.ToString());
             var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options, seed, device,
-                Fingerprint(options, seed, examples.Count, objective.OutputCount), channel.Info, CheckCanceled);
+                Fingerprint(options, modelPath, seed, examples.Count, objective.OutputCount), channel.Info, CheckCanceled);
             channel.Info($"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, on {device}.");
             var result = new FineTuningLoop(setup).Run(examples, validation);
             adapted.Merge();
@@ -93,6 +97,6 @@ internal static class LamdaFitter
     }
 
     /// <summary>The settings a checkpoint must share with a run to be resumed by it.</summary>
-    private static string Fingerprint(LamdaTrainerOptions options, int seed, int rows, int outputs) => string.Create(CultureInfo.InvariantCulture,
-        $"model={Path.GetFullPath(options.ModelPath!)}; method={options.Method}; rank={options.Rank}; alpha={options.Alpha}; dropout={options.Dropout}; targets={string.Join(",", options.TargetModules ?? [])}; pmb={options.FreezePmb}/{options.PmbFreezeFraction}; outputs={outputs}; rows={rows}; epochs={options.MaxEpochs}; batch={options.BatchSize}; accumulation={options.GradientAccumulationSteps}; lr={options.EffectiveLearningRate}; seed={seed}; maxLength={options.MaxSequenceLength}");
+    private static string Fingerprint(LamdaTrainerOptions options, string modelPath, int seed, int rows, int outputs) => string.Create(CultureInfo.InvariantCulture,
+        $"model={Path.GetFullPath(modelPath)}; method={options.Method}; rank={options.Rank}; alpha={options.Alpha}; dropout={options.Dropout}; targets={string.Join(",", options.TargetModules ?? [])}; pmb={options.FreezePmb}/{options.PmbFreezeFraction}; outputs={outputs}; rows={rows}; epochs={options.MaxEpochs}; batch={options.BatchSize}; accumulation={options.GradientAccumulationSteps}; lr={options.EffectiveLearningRate}; seed={seed}; maxLength={options.MaxSequenceLength}");
 }

@@ -24,7 +24,7 @@ public abstract class LamdaTrainerOptions
 
     /// <summary>
     /// Folder of the pretrained encoder checkpoint (config.json, model.safetensors and the tokenizer files, as
-    /// Hugging Face writes them). Required for now.
+    /// Hugging Face writes them); null: the encoder embedded in the library (<see cref="Checkpoints.DefaultEncoder"/>).
     /// </summary>
     public string? ModelPath { get; set; }
 
@@ -113,9 +113,7 @@ public abstract class LamdaTrainerOptions
         RequireName(Sentence1ColumnName, nameof(Sentence1ColumnName));
         RequireName(ScoreColumnName, nameof(ScoreColumnName));
         if (Sentence2ColumnName is not null) RequireName(Sentence2ColumnName, nameof(Sentence2ColumnName));
-        if (ModelPath is null)
-            throw new ArgumentException($"{nameof(ModelPath)} is required: set it to the folder of a pretrained encoder checkpoint (config.json, model.safetensors and tokenizer files). A built-in default encoder is not available yet.", nameof(ModelPath));
-        if (!Directory.Exists(ModelPath))
+        if (ModelPath is not null && !Directory.Exists(ModelPath))
             throw new DirectoryNotFoundException($"{nameof(ModelPath)} '{ModelPath}' does not exist: expected the folder of a pretrained encoder checkpoint (config.json, model.safetensors and tokenizer files).");
         if (!Enum.IsDefined(Method)) throw new ArgumentOutOfRangeException(nameof(Method), Method, $"{nameof(Method)} must be one of {string.Join(", ", Enum.GetNames<AdapterMethod>())}.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} must be one of {string.Join(", ", Enum.GetNames<LamdaPrecision>())}.");

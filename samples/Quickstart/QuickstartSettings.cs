@@ -1,0 +1,66 @@
+namespace Microsoft.ML.Lamda.Samples.Quickstart;
+
+/// <summary>What one quickstart run trains and where it writes.</summary>
+public sealed record QuickstartSettings
+{
+    /// <summary>Folder holding <c>debian-sections.{train,validation,test}.tsv</c>.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Folder receiving <c>model.zip</c>, <c>report.md</c> and <c>training-loss.png</c>.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Fine-tuning method.</summary>
+    public AdapterMethod Method { get; init; } = AdapterMethod.Lamda;
+
+    /// <summary>Training rows used (from the top of the shuffled training file).</summary>
+    public int TrainRows { get; init; }
+
+    /// <summary>Validation rows scored after each epoch (0: no validation).</summary>
+    public int ValidationRows { get; init; }
+
+    /// <summary>Test rows evaluated.</summary>
+    public int TestRows { get; init; }
+
+    /// <summary>Epochs at most.</summary>
+    public int Epochs { get; init; }
+
+    /// <summary>Longest token sequence.</summary>
+    public int MaxLength { get; init; }
+
+    /// <summary>Adapter rank.</summary>
+    public int Rank { get; init; } = 8;
+
+    /// <summary>Rows per batch.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Peak learning rate; null: the trainer's default for the method.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>True for the reduced CI mode.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>The full run: sized to finish in under 10 minutes on 2 CPU cores.</summary>
+    public static QuickstartSettings Full(string dataDirectory, string outputDirectory) => new()
+    {
+        DataDirectory = dataDirectory,
+        OutputDirectory = outputDirectory,
+        TrainRows = 3000,
+        ValidationRows = 300,
+        TestRows = 1000,
+        Epochs = 2,
+        MaxLength = 96,
+    };
+
+    /// <summary>The reduced run for CI (seconds to a minute).</summary>
+    public static QuickstartSettings Reduced(string dataDirectory, string outputDirectory) => new()
+    {
+        DataDirectory = dataDirectory,
+        OutputDirectory = outputDirectory,
+        TrainRows = 400,
+        ValidationRows = 0,
+        TestRows = 200,
+        Epochs = 1,
+        MaxLength = 64,
+        Quick = true,
+    };
+}
