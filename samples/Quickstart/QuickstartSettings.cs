@@ -12,7 +12,7 @@ public sealed record QuickstartSettings
     /// <summary>Fine-tuning method.</summary>
     public AdapterMethod Method { get; init; } = AdapterMethod.Lamda;
 
-    /// <summary>Training rows used (from the top of the shuffled training file).</summary>
+    /// <summary>Training rows used (the first of each class in the shuffled training file).</summary>
     public int TrainRows { get; init; }
 
     /// <summary>Validation rows scored after each epoch (0: no validation).</summary>

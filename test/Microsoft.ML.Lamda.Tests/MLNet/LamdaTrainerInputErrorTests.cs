@@ -120,13 +120,6 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
     }
 
     [Fact]
-    public void MissingModelPathAsksForIt()
-    {
-        var error = Assert.Throws<ArgumentException>(() => Classifier(o => o.ModelPath = null).Fit(Keyed(TinyTextTasks.TopicRows(10, 1))));
-        Assert.Contains("ModelPath is required", error.Message);
-    }
-
-    [Fact]
     public void RankLargerThanHiddenSizeIsRejected()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => Classifier(o => o.Rank = 64).Fit(Keyed(TinyTextTasks.TopicRows(10, 1))));
