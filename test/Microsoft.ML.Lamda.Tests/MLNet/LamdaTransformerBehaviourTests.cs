@@ -100,7 +100,7 @@ public sealed class LamdaTransformerBehaviourTests(TrainedClassifierFixture fixt
         Assert.Equal(AdapterMethod.Lamda, report.Method);
         Assert.InRange(report.TrainableParameters, 1, report.TotalParameters - 1);
         Assert.NotEmpty(report.LayerRanks);
-        Assert.All(report.LayerRanks.Values, rank => Assert.Equal(8, rank));
+        Assert.All(report.LayerRanks.Values, rank => Assert.Equal(16, rank));
         Assert.Equal(3, report.Epochs.Count);
         Assert.All(report.Epochs, e => Assert.True(e.ValidationMetrics.ContainsKey("Accuracy") && e.ValidationMetrics.ContainsKey("MacroF1")));
         double best = report.Epochs.Max(e => e.ValidationMetrics["Accuracy"]);

@@ -58,7 +58,7 @@ public static class TinyTextTasks
         return directory;
     }
 
-    /// <summary>Sentences of fillers with one topic word; the label is the topic.</summary>
+    /// <summary>Sentences of two to four words of one topic and up to two fillers; the label is the topic.</summary>
     public static List<TopicRow> TopicRows(int count, int seed)
     {
         var random = new Random(seed);
@@ -66,8 +66,9 @@ public static class TinyTextTasks
         for (int i = 0; i < count; i++)
         {
             int topic = random.Next(Topics.Length);
-            var words = Enumerable.Range(0, random.Next(2, 7)).Select(_ => Fillers[random.Next(Fillers.Length)]).ToList();
-            words.Insert(random.Next(words.Count + 1), TopicWords[topic * 3 + random.Next(3)]);
+            var words = Enumerable.Range(0, random.Next(0, 3)).Select(_ => Fillers[random.Next(Fillers.Length)]).ToList();
+            for (int k = random.Next(2, 5); k > 0; k--)
+                words.Insert(random.Next(words.Count + 1), TopicWords[topic * 3 + random.Next(3)]);
             rows.Add(new TopicRow { Sentence1 = string.Join(' ', words), Label = Topics[topic] });
         }
         return rows;
