@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.Lamda.Adapters;
-using Microsoft.ML.Lamda.Training.Optimization;
+using Microsoft.ML.Lamda.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Lamda.Benchmarks;

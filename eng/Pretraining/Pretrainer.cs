@@ -43,7 +43,7 @@ public sealed class Pretrainer
         _log = log;
     }
 
-    /// <summary>Trains for <see cref="PretrainingSettings.Steps"/> steps.</summary>
+    /// <summary>Trains until <see cref="PretrainingSettings.Steps"/> steps or the <see cref="PretrainingSettings.TimeBudget"/> are spent.</summary>
     /// <param name="checkpoint">Called after each evaluation with the curve so far (e.g. to save the model).</param>
     /// <returns>The loss curve, one point per evaluation.</returns>
     public IReadOnlyList<LossPoint> Run(Action<IReadOnlyList<LossPoint>>? checkpoint = null)
@@ -57,7 +57,7 @@ public sealed class Pretrainer
                 new AdamW.ParamGroup(trained.Where(p => NoDecay(p.name)).Select(p => p.parameter), new AdamW.Options { weight_decay = 0 }),
             ],
             lr: _settings.PeakLearningRate, beta1: 0.9, beta2: 0.98, eps: 1e-6);
-        var schedule = new LinearSchedule(_settings.PeakLearningRate, (int)Math.Round(_settings.Steps * _settings.WarmupFraction), _settings.Steps);
+        var schedule = new LinearSchedule(_settings.PeakLearningRate, _settings.WarmupFraction);
         var wordEmbeddings = encoder.Single(p => p.name == WordEmbeddingsKey).parameter;
         var parameters = trained.Select(p => p.parameter).ToArray();
 
@@ -73,7 +73,8 @@ public sealed class Pretrainer
         var pointSteps = 0;
         _model.Train(true);
         _head.train();
-        for (var step = 1; step <= _settings.Steps; step++)
+        var last = false;
+        for (var step = 1; !last; step++)
         {
             using var scope = torch.NewDisposeScope();
             var rows = new int[_settings.BatchSize][];
@@ -93,7 +94,7 @@ public sealed class Pretrainer
             optimizer.zero_grad();
             loss.backward();
             nn.utils.clip_grad_norm_(parameters, 1.0);
-            var learningRate = schedule.At(step);
+            var learningRate = schedule.At(LinearSchedule.Progress(step, _settings.Steps, clock.Elapsed, _settings.TimeBudget));
             foreach (var group in optimizer.ParamGroups)
             {
                 group.LearningRate = learningRate;
@@ -113,12 +114,13 @@ public sealed class Pretrainer
             if (step % _settings.LogEvery == 0)
             {
                 _log(string.Create(CultureInfo.InvariantCulture,
-                    $"step {step}/{_settings.Steps} loss {intervalLoss / intervalSteps:F4} lr {learningRate:E2} {clock.Elapsed.TotalSeconds / step:F2} s/step elapsed {clock.Elapsed:hh\\:mm\\:ss}"));
+                    $"step {step} loss {intervalLoss / intervalSteps:F4} lr {learningRate:E2} {clock.Elapsed.TotalSeconds / step:F2} s/step elapsed {clock.Elapsed:hh\\:mm\\:ss}"));
                 intervalLoss = 0;
                 intervalSteps = 0;
             }
 
-            if (step % _settings.EvalEvery == 0 || step == _settings.Steps)
+            last = LinearSchedule.Progress(step, _settings.Steps, clock.Elapsed, _settings.TimeBudget) >= 1;
+            if (step % _settings.EvalEvery == 0 || last)
             {
                 var (heldOutLoss, accuracy) = Evaluate(wordEmbeddings);
                 curve.Add(new LossPoint(step, pointLoss / pointSteps, heldOutLoss, accuracy, learningRate, clock.Elapsed.TotalSeconds));

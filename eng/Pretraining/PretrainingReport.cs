@@ -45,7 +45,7 @@ public static class PretrainingReport
         Line($"");
         Line($"## Status");
         Line($"");
-        Line($"{(finished ? "Finished" : "In progress (this README is rewritten at every evaluation)")}: step {last?.Step ?? 0} of {s.Steps}, {TimeSpan.FromSeconds(last?.Seconds ?? 0):hh\\:mm\\:ss} of training.");
+        Line($"{(finished ? "Finished" : "In progress (this README is rewritten at every evaluation)")}: step {last?.Step ?? 0}, {TimeSpan.FromSeconds(last?.Seconds ?? 0):hh\\:mm\\:ss} of training; the run ends at {s.Steps} steps{(s.TimeBudget is { } budget ? $" or after {budget.TotalMinutes:F0} minutes, whichever comes first" : "")}.");
         Line($"");
         Line($"## Data");
         Line($"");
@@ -57,9 +57,11 @@ public static class PretrainingReport
         Line($"## Training");
         Line($"");
         Line($"Masked-LM: 15 % of the non-special tokens are predicted; of those 80 % become `[MASK]`, 10 % a random token,");
-        Line($"10 % stay. {facts.ParameterCount:N0} trained parameters. {s.Steps} steps of {s.BatchSize} blocks ({(double)s.Steps * s.BatchSize / Math.Max(1, facts.Blocks.Train.Count):F2} epochs),");
+        var steps = last?.Step ?? 0;
+        Line($"10 % stay. {facts.ParameterCount:N0} trained parameters. {steps} steps of {s.BatchSize} blocks ({(double)steps * s.BatchSize / Math.Max(1, facts.Blocks.Train.Count):F2} epochs),");
         Line($"AdamW (peak learning rate {s.PeakLearningRate}, betas 0.9/0.98, eps 1e-6, weight decay {s.WeightDecay} except biases and");
-        Line($"LayerNorm weights), linear warm-up over {s.WarmupFraction:P0} of the steps then linear decay to 0, gradient clipping at");
+        Line($"LayerNorm weights), linear warm-up over {s.WarmupFraction:P0} of the run then linear decay to 0 (progress = the larger of");
+        Line($"the step share and the time share), gradient clipping at");
         Line($"norm 1, dropout {facts.Dropout} while pretraining (config.json says 0.1 for fine-tuning), seed {s.Seed}, float32 on the CPU with {facts.Threads} torch threads (TorchSharp 0.107, libtorch 2.10).");
         Line($"");
         Line($"```");

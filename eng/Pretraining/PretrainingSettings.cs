@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Lamda.Pretraining;
 
 /// <summary>The knobs of a masked-LM pretraining run.</summary>
-/// <param name="Steps">Optimiser steps in all.</param>
+/// <param name="Steps">The most optimiser steps.</param>
 /// <param name="BatchSize">Blocks per step.</param>
 /// <param name="PeakLearningRate">AdamW's learning rate after warm-up.</param>
 /// <param name="WarmupFraction">Share of <paramref name="Steps"/> spent warming up.</param>
@@ -10,8 +10,10 @@ namespace Microsoft.ML.Lamda.Pretraining;
 /// <param name="LogEvery">Steps between training-loss lines.</param>
 /// <param name="EvalEvery">Steps between held-out evaluations (the last step is always evaluated).</param>
 /// <param name="EvalBlocks">Held-out blocks per evaluation (fixed masks, so evaluations compare).</param>
+/// <param name="TimeBudget">Wall-clock limit of the training loop (null: none); the run ends at whichever limit comes first.</param>
 public sealed record PretrainingSettings(
-    int Steps, int BatchSize, double PeakLearningRate, double WarmupFraction, double WeightDecay, int Seed, int LogEvery, int EvalEvery, int EvalBlocks);
+    int Steps, int BatchSize, double PeakLearningRate, double WarmupFraction, double WeightDecay, int Seed, int LogEvery, int EvalEvery, int EvalBlocks,
+    TimeSpan? TimeBudget);
 
 /// <summary>One point of the loss curve.</summary>
 /// <param name="Step">The optimiser step.</param>

@@ -10,7 +10,8 @@ using TorchSharp;
 // Pretrains samples/Models/lamda-mini-deberta-v3 (see eng/Pretraining/README.md for the whole procedure).
 var corpusOption = new Option<string>("--corpus") { Description = "Corpus, one text a line (eng/DataPrep/build-data.sh writes it).", DefaultValueFactory = _ => "artifacts/pretraining/corpus.txt" };
 var outputOption = new Option<string>("--output") { Description = "Model folder; must hold spm.model. Receives the model files and README.md.", DefaultValueFactory = _ => "samples/Models/lamda-mini-deberta-v3" };
-var stepsOption = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 1000 };
+var stepsOption = new Option<int>("--steps") { Description = "The most optimiser steps.", DefaultValueFactory = _ => 1000 };
+var minutesOption = new Option<double>("--minutes") { Description = "Time budget of the training loop in minutes (0: none); the run ends at --steps or here, whichever comes first.", DefaultValueFactory = _ => 0 };
 var batchOption = new Option<int>("--batch-size") { Description = "Blocks per step.", DefaultValueFactory = _ => 32 };
 var blockOption = new Option<int>("--block-length") { Description = "Tokens per block, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
 var lrOption = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
@@ -30,7 +31,7 @@ var dropoutOption = new Option<double>("--dropout") { Description = "Dropout whi
 
 var root = new RootCommand("Masked-LM pretraining of a small DeBERTa-v3-architecture encoder on the Debian description corpus.")
 {
-    corpusOption, outputOption, stepsOption, batchOption, blockOption, lrOption, warmupOption, decayOption, seedOption, threadsOption,
+    corpusOption, outputOption, stepsOption, minutesOption, batchOption, blockOption, lrOption, warmupOption, decayOption, seedOption, threadsOption,
     logOption, evalOption, evalBlocksOption, measureOption, layersOption, hiddenOption, headsOption, ffnOption, dropoutOption,
 };
 root.SetAction(parse =>
@@ -116,7 +117,8 @@ root.SetAction(parse =>
     var steps = parse.GetValue(stepsOption);
     var settings = new PretrainingSettings(
         steps, parse.GetValue(batchOption), parse.GetValue(lrOption), parse.GetValue(warmupOption), parse.GetValue(decayOption), seed,
-        parse.GetValue(logOption), measure ? int.MaxValue : parse.GetValue(evalOption), parse.GetValue(evalBlocksOption));
+        parse.GetValue(logOption), measure ? int.MaxValue : parse.GetValue(evalOption), parse.GetValue(evalBlocksOption),
+        parse.GetValue(minutesOption) is > 0 and var minutes ? TimeSpan.FromMinutes(minutes) : null);
     var facts = new PretrainingFacts(corpus, new FileInfo(corpus).Length, blocks, blockLength, settings, parameterCount, threads, dropout,
         "dotnet run --project eng/Pretraining -c Release -- " + string.Join(' ', args));
     var curve = new Pretrainer(model, head, blocks, vocabulary, settings, Console.WriteLine).Run(points =>
@@ -127,7 +129,7 @@ root.SetAction(parse =>
         }
 
         HuggingFaceFolder.WriteModel(output, config, model, head);
-        PretrainingReport.Write(output, facts, points, finished: points[^1].Step == steps);
+        PretrainingReport.Write(output, facts, points, finished: LinearSchedule.Progress(points[^1].Step, steps, TimeSpan.FromSeconds(points[^1].Seconds), settings.TimeBudget) >= 1);
         Console.WriteLine($"saved {output} at step {points[^1].Step}");
     });
     Console.WriteLine($"done: {curve.Count} evaluations, final held-out loss {(curve.Count > 0 ? curve[^1].HeldOutLoss : double.NaN):F4}");

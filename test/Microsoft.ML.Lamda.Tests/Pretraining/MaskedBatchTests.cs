@@ -42,11 +42,20 @@ public class MaskedBatchTests
     [Fact]
     public void LinearSchedule_WarmsUpThenDecaysToZero()
     {
-        var schedule = new LinearSchedule(PeakLearningRate: 1e-3, WarmupSteps: 10, TotalSteps: 110);
+        var schedule = new LinearSchedule(PeakLearningRate: 1e-3, WarmupFraction: 0.1);
 
-        Assert.Equal(1e-4, schedule.At(1), precision: 12);
-        Assert.Equal(1e-3, schedule.At(10), precision: 12);
-        Assert.Equal(5e-4, schedule.At(60), precision: 12);
-        Assert.Equal(0, schedule.At(110), precision: 12);
+        Assert.Equal(1e-4, schedule.At(0.01), precision: 12);
+        Assert.Equal(1e-3, schedule.At(0.1), precision: 12);
+        Assert.Equal(5e-4, schedule.At(0.55), precision: 12);
+        Assert.Equal(0, schedule.At(1), precision: 12);
+        Assert.Equal(0, schedule.At(1.5), precision: 12);
+    }
+
+    [Fact]
+    public void Progress_FollowsWhicheverLimitIsFurtherAlong()
+    {
+        Assert.Equal(0.25, LinearSchedule.Progress(25, 100, TimeSpan.FromMinutes(1), budget: null), precision: 12);
+        Assert.Equal(0.5, LinearSchedule.Progress(25, 100, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)), precision: 12);
+        Assert.Equal(0.25, LinearSchedule.Progress(25, 100, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10)), precision: 12);
     }
 }
