@@ -17,7 +17,7 @@ internal static class ConsoleSummary
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"majority class",-40} {result.MajorityAccuracy,9:P1}"));
         output.WriteLine();
-        output.WriteLine("Per-class recall (fine-tuned encoder):");
+        output.WriteLine($"Per-class recall ({result.Lamda.Name}):");
         var recall = result.Lamda.Metrics.ConfusionMatrix.PerClassRecall;
         for (int i = 0; i < recall.Count; i++)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.Lamda.ClassNames[i],-10} {recall[i],7:P1}"));

@@ -16,11 +16,11 @@ public static class Program
         method.AcceptOnlyFromAmong("lamda", "lamda++", "lora", "full");
         var outputDirectory = new Option<DirectoryInfo>("--output") { Description = "Folder for model.zip and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "quickstart")) };
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder of debian-sections.{train,validation,test}.tsv.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "data")) };
-        var trainRows = new Option<int?>("--train-rows") { Description = "Training rows (default 3000, quick 400)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default 2, quick 1)." };
-        var maxLength = new Option<int?>("--max-length") { Description = "Longest token sequence (default 96, quick 64)." };
-        var rank = new Option<int>("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => 8 };
-        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: 2e-3 for adapters, 3e-5 for full fine-tuning)." };
+        var trainRows = new Option<int?>("--train-rows") { Description = "Training rows (default 2000, quick 300)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default 2, quick 3)." };
+        var maxLength = new Option<int?>("--max-length") { Description = "Longest token sequence (default 64, quick 48)." };
+        var rank = new Option<int>("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => LamdaTrainerOptions.DefaultRank };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: 1e-2 for LaMDA and LaMDA++, 5e-3 for LoRA, 2e-4 for full fine-tuning)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads of libtorch (default: libtorch's choice, one per core; 1 is faster on a busy machine)." };
 
         var command = new RootCommand("Fine-tunes the embedded encoder on Debian package descriptions with LaMDA and compares it with a classic ML.NET pipeline.")

@@ -56,7 +56,7 @@ public static class QuickstartRun
             BatchSize = settings.BatchSize,
             MaxEpochs = settings.Epochs,
             MaxSequenceLength = settings.MaxLength,
-            LearningRate = settings.LearningRate,
+            LearningRate = settings.LearningRate ?? QuickstartSettings.DefaultLearningRate(settings.Method),
             ValidationSet = data.Validation is null ? null : keyMap.Transform(data.Validation),
             Progress = new LineProgress(output, losses),
         });
@@ -69,7 +69,7 @@ public static class QuickstartRun
         output.WriteLine($"Trained in {lamdaTime:mm\\:ss}: {report.TrainableParameters:N0} of {report.TotalParameters:N0} parameters trainable ({100.0 * report.TrainableParameters / report.TotalParameters:F2} %).");
 
         output.WriteLine("Evaluating on the test set...");
-        var lamdaScores = ModelScores.Evaluate(mlContext, $"{MethodName(settings.Method)} fine-tuned encoder", model, data.Test, lamdaTime, report.TrainableParameters);
+        var lamdaScores = ModelScores.Evaluate(mlContext, $"{MethodName(settings.Method)}, lamda-mini-deberta-v3", model, data.Test, lamdaTime, report.TrainableParameters);
 
         output.WriteLine("Training the classic pipeline (FeaturizeText + SdcaMaximumEntropy) on the same rows...");
         clock.Restart();

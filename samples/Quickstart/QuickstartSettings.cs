@@ -28,13 +28,24 @@ public sealed record QuickstartSettings
     public int MaxLength { get; init; }
 
     /// <summary>Adapter rank.</summary>
-    public int Rank { get; init; } = 8;
+    public int Rank { get; init; } = LamdaTrainerOptions.DefaultRank;
 
     /// <summary>Rows per batch.</summary>
     public int BatchSize { get; init; } = 16;
 
-    /// <summary>Peak learning rate; null: the trainer's default for the method.</summary>
+    /// <summary>Peak learning rate; null: <see cref="DefaultLearningRate"/> of the method.</summary>
     public double? LearningRate { get; init; }
+
+    /// <summary>
+    /// Learning rates that suit this small encoder and short runs (measured on the quick run): higher than the
+    /// trainer's defaults, which are meant for large pretrained encoders and longer runs.
+    /// </summary>
+    public static double DefaultLearningRate(AdapterMethod method) => method switch
+    {
+        AdapterMethod.FullFineTuning => 2e-4,
+        AdapterMethod.Lora => 5e-3,
+        _ => 1e-2,
+    };
 
     /// <summary>True for the reduced CI mode.</summary>
     public bool Quick { get; init; }
@@ -44,11 +55,11 @@ public sealed record QuickstartSettings
     {
         DataDirectory = dataDirectory,
         OutputDirectory = outputDirectory,
-        TrainRows = 3000,
-        ValidationRows = 300,
+        TrainRows = 2000,
+        ValidationRows = 200,
         TestRows = 1000,
         Epochs = 2,
-        MaxLength = 96,
+        MaxLength = 64,
     };
 
     /// <summary>The reduced run for CI (seconds to a minute).</summary>
@@ -56,11 +67,11 @@ public sealed record QuickstartSettings
     {
         DataDirectory = dataDirectory,
         OutputDirectory = outputDirectory,
-        TrainRows = 400,
+        TrainRows = 300,
         ValidationRows = 0,
         TestRows = 200,
-        Epochs = 1,
-        MaxLength = 64,
+        Epochs = 3,
+        MaxLength = 48,
         Quick = true,
     };
 }

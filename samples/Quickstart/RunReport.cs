@@ -17,7 +17,7 @@ internal static class RunReport
 
         Line($"# Quickstart report{(settings.Quick ? " (quick mode)" : "")}");
         Line();
-        Line($"Debian package descriptions → archive section (10 classes). {settings.TrainRows} training rows, {settings.TestRows} test rows, {settings.ValidationRows} validation rows; encoder lamda-mini-deberta-v3 (embedded), {QuickstartRun.MethodName(settings.Method)} rank {settings.Rank}, {settings.Epochs} epoch(s), batch {settings.BatchSize}, at most {settings.MaxLength} tokens, written {DateTime.Now:yyyy-MM-dd HH:mm}.");
+        Line($"Debian package descriptions → archive section (10 classes). {settings.TrainRows} training rows, {settings.TestRows} test rows, {settings.ValidationRows} validation rows; encoder lamda-mini-deberta-v3 (embedded), {QuickstartRun.MethodName(settings.Method)} rank {settings.Rank}, learning rate {settings.LearningRate ?? QuickstartSettings.DefaultLearningRate(settings.Method)}, {settings.Epochs} epoch(s), batch {settings.BatchSize}, at most {settings.MaxLength} tokens, written {DateTime.Now:yyyy-MM-dd HH:mm}.");
         Line();
         Line($"| model | accuracy | macro-accuracy | log-loss | trainable parameters | training time |");
         Line($"| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -34,12 +34,12 @@ internal static class RunReport
         }
         Line($"## Per-class recall");
         Line();
-        Line($"| class | fine-tuned encoder | classic pipeline |");
+        Line($"| class | {lamda.Name} | {classic.Name} |");
         Line($"| --- | ---: | ---: |");
         for (int i = 0; i < lamda.ClassNames.Count; i++)
             Line($"| {lamda.ClassNames[i]} | {lamda.Metrics.ConfusionMatrix.PerClassRecall[i]:P1} | {RecallOf(classic, lamda.ClassNames[i]):P1} |");
         Line();
-        Line($"## Confusion table (fine-tuned encoder)");
+        Line($"## Confusion table ({lamda.Name})");
         Line();
         Line($"```");
         text.Append(lamda.Metrics.ConfusionMatrix.GetFormattedConfusionTable());

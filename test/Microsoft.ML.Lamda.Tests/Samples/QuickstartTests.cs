@@ -14,6 +14,8 @@ public sealed class QuickstartTests : IDisposable
     [Fact]
     public void QuickRunBeatsTheMajorityClassAndReloadsItsModel()
     {
+        // One libtorch thread: on a busy 2-core machine (the whole suite runs at once) two threads contend and run ~4x slower.
+        TorchSharp.torch.set_num_threads(1);
         var settings = QuickstartSettings.Reduced(Path.Combine(AppContext.BaseDirectory, "data"), _output);
         var log = new StringWriter();
 
