@@ -28,7 +28,6 @@ internal static class LamdaFitter
             options.CancellationToken.ThrowIfCancellationRequested();
         }
         int seed = options.Seed ?? ((IHostEnvironmentInternal)host).Seed ?? 0;
-        var device = DeviceSelector.Resolve(options.Device, channel.Info);
         torch.manual_seed(seed);
 
         var tokenizer = PretrainedTokenizer.FromDirectory(options.ModelPath!);
@@ -64,9 +63,9 @@ internal static class LamdaFitter
             });
             var adapterReport = adapted.Report();
             channel.Info(adapterReport.ToString());
-            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options, seed, device,
+            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options, seed, model.Device,
                 Fingerprint(options, seed, examples.Count, objective.OutputCount), channel.Info, CheckCanceled);
-            channel.Info($"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, on {device}.");
+            channel.Info($"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, on {model.Device}.");
             var result = new FineTuningLoop(setup).Run(examples, validation);
             adapted.Merge();
 
@@ -83,7 +82,7 @@ internal static class LamdaFitter
                 WallTime = clock.Elapsed,
                 PeakMemoryBytes = PeakMemory.ReadPeakResidentBytes(),
             };
-            return (new TextScorer(model, tokenizer, tokenizerFiles, device, options.MaxSequenceLength, options.BatchSize, objective is ClassificationObjective), report);
+            return (new TextScorer(model, tokenizer, tokenizerFiles, options.MaxSequenceLength, options.BatchSize, objective is ClassificationObjective), report);
         }
         catch
         {
