@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.ML.Lamda.Benchmarks;
+
+// The benchmark harness: LaMDA, LaMDA++, LoRA and full fine-tuning on the same model, data and code path.
+// The parent runs each configuration in a child process of its own (clean peak memory) and writes
+// a markdown report with PNG charts.
+var output = new Option<DirectoryInfo>("--output") { Description = "Folder for report.md and the charts.", DefaultValueFactory = _ => new DirectoryInfo("artifacts/benchmarks") };
+var models = new Option<string[]>("--models") { Description = "Model shapes: bert-base, deberta-v3-base.", DefaultValueFactory = _ => new[] { "bert-base", "deberta-v3-base" }, AllowMultipleArgumentsPerToken = true };
+var batches = new Option<int[]>("--batches") { Description = "Batch sizes.", DefaultValueFactory = _ => new[] { 8, 16, 32 }, AllowMultipleArgumentsPerToken = true };
+var warmup = new Option<int>("--warmup") { Description = "Untimed steps before measuring.", DefaultValueFactory = _ => 1 };
+var steps = new Option<int>("--steps") { Description = "Timed steps per configuration (the median is reported).", DefaultValueFactory = _ => 3 };
+var smoke = new Option<bool>("--smoke") { Description = "Tiny models, two steps per method: checks the harness end to end in seconds." };
+var root = new RootCommand("Benchmarks LaMDA, LaMDA++, LoRA and full fine-tuning side by side.") { output, models, batches, warmup, steps, smoke };
+root.SetAction(parse =>
+{
+    bool isSmoke = parse.GetValue(smoke);
+    var trainingCases = isSmoke ? BenchmarkPlan.Smoke().ToList() : BenchmarkPlan.Full(parse.GetValue(models)!, parse.GetValue(batches)!, parse.GetValue(warmup), parse.GetValue(steps)).ToList();
+    var inferenceCases = isSmoke
+        ? new[] { new InferenceCase(ModelShape.TinyBert.Name, 4, 16, 4, 8) }
+        : parse.GetValue(models)!.Select(m => new InferenceCase(m, 32, 128, 8, 64)).ToArray();
+    var training = new List<TrainingResult>();
+    foreach (var (c, i) in trainingCases.Select((c, i) => (c, i)))
+    {
+        Console.WriteLine($"[{i + 1}/{trainingCases.Count}] training {c.Model} {c.Variant} {c.DType} batch {c.Batch}");
+        training.Add(ChildProcess.Run<TrainingCase, TrainingResult>("train-child", c, Console.Out));
+    }
+    var inference = new List<InferenceResult>();
+    foreach (var c in inferenceCases)
+    {
+        Console.WriteLine($"inference {c.Model} batch {c.Batch}");
+        inference.Add(ChildProcess.Run<InferenceCase, InferenceResult>("inference-child", c, Console.Out));
+    }
+    var report = ReportWriter.Write(parse.GetValue(output)!.FullName, MachineDescription.Current(), training, inference,
+        "dotnet run --project eng/Benchmarks -c Release -- " + string.Join(' ', args));
+    Console.WriteLine($"Report: {report}");
+    return 0;
+});
+
+var trainChild = new Command("train-child", "Internal: measures one training configuration.") { new Argument<string>("case") };
+trainChild.SetAction(parse =>
+{
+    var c = JsonSerializer.Deserialize<TrainingCase>(parse.GetValue<string>("case")!)!;
+    ChildProcess.Report(TrainingStepBenchmark.Run(c));
+});
+var inferenceChild = new Command("inference-child", "Internal: measures inference throughput.") { new Argument<string>("case") };
+inferenceChild.SetAction(parse =>
+{
+    var c = JsonSerializer.Deserialize<InferenceCase>(parse.GetValue<string>("case")!)!;
+    ChildProcess.Report(InferenceBenchmark.Run(c));
+});
+root.Subcommands.Add(trainChild);
+root.Subcommands.Add(inferenceChild);
+return root.Parse(args).Invoke();

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Microsoft.ML.Lamda.Adapters;
+using Microsoft.ML.Lamda.Training;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Lamda.Benchmarks;
+
+/// <summary>Measures training steps of one configuration (run inside a child process).</summary>
+internal static class TrainingStepBenchmark
+{
+    /// <summary>Builds the model, adapts it, runs warm-up and timed steps, and reports the figures.</summary>
+    public static TrainingResult Run(TrainingCase c)
+    {
+        var shape = ModelShape.Parse(c.Model);
+        var dtype = BenchmarkModels.DType(c.DType);
+        using var model = BenchmarkModels.Create(shape, dtype);
+        AdaptedModel? adapted = null;
+        IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> trainable;
+        if (c.Variant == TrainingVariant.FullFineTuning)
+        {
+            trainable = model.Network.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        }
+        else
+        {
+            adapted = AdapterInjector.Inject(model.Network, BenchmarkModels.Adapters(c.Variant, c.Rank, model.HeadModuleNames));
+            if (c.Variant is TrainingVariant.LamdaAfterFreezing or TrainingVariant.LamdaPlusPlus)
+                adapted.Step(step: 1, totalSteps: 2); // t_i = 1: every PMB column frozen before the first measured step
+            trainable = adapted.TrainableParameters();
+        }
+        long allParameters = model.Network.parameters().Sum(p => p.numel());
+        long trainableParameters = trainable.Sum(p => p.Parameter.numel());
+        using var optimizer = new AdamW(AdamWParameterGroup.SplitByWeightDecay(trainable, 1e-4, 0.01), columns: adapted);
+        model.Train(true);
+
+        long loadPeak = ProcessMemory.PeakResidentBytes();
+        long loaded = ProcessMemory.ResidentBytes();
+        ProcessMemory.ResetPeak();
+
+        var generator = new TorchSharp.torch.Generator(1);
+        var times = new List<double>();
+        for (int step = 0; step < c.WarmupSteps + c.MeasuredSteps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var ids = randint(1, shape.Vocabulary, new long[] { c.Batch, c.SequenceLength }, generator: generator, dtype: ScalarType.Int64);
+            var mask = ones(c.Batch, c.SequenceLength, dtype: ScalarType.Int64);
+            var labels = randint(0, 2, new long[] { c.Batch }, generator: generator, dtype: ScalarType.Int64);
+            var watch = Stopwatch.StartNew();
+            optimizer.ZeroGrad();
+            var logits = model.Forward(ids, mask);
+            var loss = nn.functional.cross_entropy(logits.to(ScalarType.Float32), labels);
+            loss.backward();
+            optimizer.ClipGradientNorm(1.0);
+            optimizer.Step();
+            if (step >= c.WarmupSteps) times.Add(watch.Elapsed.TotalSeconds);
+        }
+        long trainingPeak = ProcessMemory.PeakResidentBytes();
+        long optimizerBytes = optimizer.StateElementCount() * 4; // AdamW keeps its moments in float32
+        double median = times.Order().ElementAt(times.Count / 2);
+        double flops = TrainingFlops.PerStep(shape, c.Batch, c.SequenceLength, BenchmarkModels.Adapters(c.Variant, c.Rank, []).Method, c.Rank,
+            pmbTrainable: c.Variant == TrainingVariant.LamdaDuringFreezing);
+        double gemm = GemmPeak.Measure(dtype, CPU);
+        return new TrainingResult(c, trainableParameters, allParameters, optimizerBytes, loaded, Math.Max(loadPeak, trainingPeak),
+            trainingPeak - loaded, median, c.Batch * (double)c.SequenceLength / median, flops, gemm);
+    }
+}
