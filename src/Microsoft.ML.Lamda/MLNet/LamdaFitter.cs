@@ -29,7 +29,6 @@ internal static class LamdaFitter
             options.CancellationToken.ThrowIfCancellationRequested();
         }
         int seed = options.Seed ?? ((IHostEnvironmentInternal)host).Seed ?? 0;
-        var device = DeviceSelector.Resolve(options.Device, channel.Info);
         torch.manual_seed(seed);
 
         var modelPath = options.ModelPath ?? DefaultEncoder.Directory;
@@ -68,9 +67,9 @@ internal static class LamdaFitter
             });
             var adapterReport = adapted.Report();
             channel.Info(adapterReport.ToString());
-            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options, seed, device,
+            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options, seed, model.Device,
                 Fingerprint(options, modelPath, seed, examples.Count, objective.OutputCount), channel.Info, CheckCanceled);
-            channel.Info($"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, on {device}.");
+            channel.Info($"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, on {model.Device}.");
             var result = new FineTuningLoop(setup).Run(examples, validation);
             adapted.Merge();
 
@@ -87,7 +86,7 @@ internal static class LamdaFitter
                 WallTime = clock.Elapsed,
                 PeakMemoryBytes = PeakMemory.ReadPeakResidentBytes(),
             };
-            return (new TextScorer(model, tokenizer, tokenizerFiles, device, options.MaxSequenceLength, options.BatchSize, objective is ClassificationObjective), report);
+            return (new TextScorer(model, tokenizer, tokenizerFiles, options.MaxSequenceLength, options.BatchSize, objective is ClassificationObjective), report);
         }
         catch
         {

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Lamda;
 public abstract class LamdaTrainerOptions
 {
     /// <summary>Default adapter rank (per adapted layer).</summary>
-    public const int DefaultRank = 16;
+    public const int DefaultRank = 32;
 
     /// <summary>Label column: a key for classification, a <see cref="float"/> for sentence similarity.</summary>
     public string LabelColumnName { get; set; } = "Label";

@@ -109,7 +109,8 @@ public abstract class LamdaTransformerBase : RowToRowTransformerBase, ITransform
         var sentence2 = ctx.LoadStringOrNull();
         var score = ctx.LoadNonEmptyString();
         TextScorer? scorer = null;
-        if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => scorer = TextScorer.Read(reader, "auto", message => env.Register("Lamda").Start("Load").Info(message))))
+        using var channel = env.Start("Load LaMDA model");
+        if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => scorer = TextScorer.Read(reader, "auto", channel.Info)))
             throw env.ExceptDecode($"The model file lacks the '{ModelStreamName}' stream of a LaMDA transformer.");
         LamdaTrainingReport report = new();
         if (!ctx.TryLoadBinaryStream(ReportStreamName, reader => report = JsonSerializer.Deserialize<LamdaTrainingReport>(reader.ReadString()) ?? new()))

@@ -1,6 +1,5 @@
 using Microsoft.ML.Lamda.Models;
 using Microsoft.ML.Lamda.Tokenization;
-using Microsoft.ML.Lamda.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Lamda;
@@ -23,12 +22,12 @@ internal sealed class TextScorer : IDisposable
 
     /// <summary>Wraps a trained model (put in eval mode here); <paramref name="tokenizerFiles"/> are the tokenizer's files by name.</summary>
     public TextScorer(SequenceClassificationModel model, PretrainedTokenizer tokenizer, IReadOnlyDictionary<string, byte[]> tokenizerFiles,
-        Device device, int maxSequenceLength, int batchSize, bool probabilities)
+        int maxSequenceLength, int batchSize, bool probabilities)
     {
         _model = model;
         _tokenizer = tokenizer;
         _tokenizerFiles = tokenizerFiles;
-        _device = device;
+        _device = model.Device;
         MaxSequenceLength = maxSequenceLength;
         BatchSize = batchSize;
         Probabilities = probabilities;
@@ -133,11 +132,10 @@ internal sealed class TextScorer : IDisposable
                 var bytes = reader.ReadBytes(reader.ReadInt32());
                 File.WriteAllBytes(Path.Combine(directory.FullName, name), bytes);
             }
-            var resolved = DeviceSelector.Resolve(device, log);
             var model = SequenceClassificationModel.FromPretrained(directory.FullName, new SequenceClassificationModelOptions { Device = device, Log = log });
             var tokenizer = PretrainedTokenizer.FromDirectory(directory.FullName);
             var tokenizerFiles = tokenizerFileNames.ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(directory.FullName, n)), StringComparer.Ordinal);
-            return new TextScorer(model, tokenizer, tokenizerFiles, resolved, maxSequenceLength, batchSize, probabilities);
+            return new TextScorer(model, tokenizer, tokenizerFiles, maxSequenceLength, batchSize, probabilities);
         }
         finally
         {

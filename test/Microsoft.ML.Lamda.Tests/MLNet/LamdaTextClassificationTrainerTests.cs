@@ -51,4 +51,39 @@ public sealed class LamdaTextClassificationTrainerTests : IDisposable
         Assert.Equal(5, lamda.TrainingReport.Epochs.Count);
         lamda.Dispose();
     }
+
+    [Fact]
+    public void RowsWithMissingLabelsAreSkippedAndCounted()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var messages = new List<string>();
+        mlContext.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        var rows = TinyTextTasks.TopicRows(40, seed: 5);
+        var mapping = mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(mlContext.Data.LoadFromEnumerable(rows));
+        // Labels the key mapping never saw become missing keys.
+        var withUnseen = rows.Concat(TinyTextTasks.TopicRows(7, seed: 6).Select(r => new TopicRow { Sentence1 = r.Sentence1, Label = "unseen" }));
+        var options = FastOptions(_checkpoint);
+        options.MaxEpochs = 1;
+        using var model = mlContext.MulticlassClassification.Trainers.Lamda(options).Fit(mapping.Transform(mlContext.Data.LoadFromEnumerable(withUnseen)));
+        Assert.Equal(7, model.TrainingReport.SkippedRows);
+        lock (messages) Assert.Contains(messages, m => m.Contains("Skipped 7 training row(s)"));
+    }
+
+    [Fact]
+    public void BFloat16TrainsAndPredictsProbabilities()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TinyTextTasks.TopicRows(48, seed: 8));
+        var keyed = mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        var options = FastOptions(_checkpoint);
+        options.MaxEpochs = 1;
+        options.Precision = LamdaPrecision.BFloat16;
+        using var model = mlContext.MulticlassClassification.Trainers.Lamda(options).Fit(keyed);
+        Assert.True(double.IsFinite(model.TrainingReport.Epochs[0].TrainingLoss));
+        foreach (var score in model.Transform(keyed).GetColumn<float[]>("Score"))
+        {
+            Assert.All(score, p => Assert.InRange(p, 0f, 1f));
+            Assert.Equal(1.0, score.Sum(), 2);
+        }
+    }
 }
