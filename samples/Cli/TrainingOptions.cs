@@ -12,7 +12,7 @@ internal sealed class TrainingOptions
     public Option<FileInfo?> Validation { get; } = new("--validation") { Description = "Validation data (same columns), scored after each epoch to keep the best one." };
     public Option<DirectoryInfo?> Model { get; } = new("--model") { Description = "Folder of a pretrained encoder checkpoint (Hugging Face layout); default: the embedded lamda-mini-deberta-v3." };
     public Option<string> Method { get; } = new("--method") { Description = "Fine-tuning method.", DefaultValueFactory = _ => "lamda" };
-    public Option<int> Rank { get; } = new("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => 8 };
+    public Option<int> Rank { get; } = new("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => LamdaTrainerOptions.DefaultRank };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs at most.", DefaultValueFactory = _ => 3 };
     public Option<int> MaxLength { get; } = new("--max-length") { Description = "Longest token sequence.", DefaultValueFactory = _ => 128 };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Rows per batch.", DefaultValueFactory = _ => 16 };

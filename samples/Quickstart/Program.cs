@@ -19,7 +19,7 @@ public static class Program
         var trainRows = new Option<int?>("--train-rows") { Description = "Training rows (default 2000, quick 300)." };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (default 2, quick 3)." };
         var maxLength = new Option<int?>("--max-length") { Description = "Longest token sequence (default 64, quick 48)." };
-        var rank = new Option<int>("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => LamdaTrainerOptions.DefaultRank };
+        var rank = new Option<int>("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => 16 };
         var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: 1e-2 for LaMDA and LaMDA++, 5e-3 for LoRA, 2e-4 for full fine-tuning)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads of libtorch (default: libtorch's choice, one per core; 1 is faster on a busy machine)." };
 
