@@ -43,7 +43,7 @@ public sealed record QuickstartSettings
     public static double DefaultLearningRate(AdapterMethod method) => method switch
     {
         AdapterMethod.FullFineTuning => 2e-4,
-        AdapterMethod.Lora => 5e-3,
+        AdapterMethod.Lora => 2e-3,
         _ => 1e-2,
     };
 
