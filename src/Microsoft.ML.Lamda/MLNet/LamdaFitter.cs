@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.Lamda.Adapters;
+using Microsoft.ML.Lamda.Checkpoints;
+using Microsoft.ML.Lamda.Models;
+using Microsoft.ML.Lamda.Tokenization;
+using Microsoft.ML.Lamda.Training;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Lamda;
+
+/// <summary>
+/// One fit, shared by both trainers: loads the checkpoint and tokenizer, reads and tokenizes the data, wraps the
+/// encoder with the chosen adapters (the task head trained in full), runs the training loop, merges the adapters
+/// and returns the plain model ready for inference, with the training report.
+/// </summary>
+internal static class LamdaFitter
+{
+    /// <summary>Fits on <paramref name="input"/> (whose columns the trainer has checked) for <paramref name="objective"/>.</summary>
+    public static (TextScorer Scorer, LamdaTrainingReport Report) Fit(IHost host, LamdaTrainerOptions options, IDataView input, TrainingObjective objective)
+    {
+        var clock = Stopwatch.StartNew();
+        using var channel = host.Start("LaMDA fine-tuning");
+        void CheckCanceled()
+        {
+            host.CheckAlive();
+            options.CancellationToken.ThrowIfCancellationRequested();
+        }
+        int seed = options.Seed ?? ((IHostEnvironmentInternal)host).Seed ?? 0;
+        torch.manual_seed(seed);
+
+        var modelPath = options.ModelPath ?? DefaultEncoder.Directory;
+        if (options.ModelPath is null)
+            channel.Info($"No checkpoint folder given: using the embedded {DefaultEncoder.Name} encoder ({modelPath}).");
+        var tokenizer = PretrainedTokenizer.FromDirectory(modelPath);
+        var tokenizerFiles = TextScorer.ReadTokenizerFiles(tokenizer);
+        var examples = TrainingDataReader.Read(input, options, tokenizer, CheckCanceled, out long skipped);
+        if (skipped > 0)
+            channel.Warning($"Skipped {skipped} training row(s) whose label '{options.LabelColumnName}' is missing.");
+        if (examples.Count == 0)
+            throw new ArgumentException($"The training data has no rows with a label in column '{options.LabelColumnName}'" + (skipped > 0 ? $" ({skipped} row(s) had a missing label)." : "."), nameof(input));
+        var validation = options.ValidationSet is null ? null : TrainingDataReader.Read(options.ValidationSet, options, tokenizer, CheckCanceled, out _);
+
+        var model = SequenceClassificationModel.FromPretrained(modelPath, new SequenceClassificationModelOptions
+        {
+            NumLabels = objective.OutputCount,
+            Device = options.Device,
+            DType = options.Precision == LamdaPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32,
+            Log = channel.Info,
+        });
+        try
+        {
+            int hiddenSize = model.Config.HiddenSize;
+            if (options.Method != AdapterMethod.FullFineTuning && options.Rank > hiddenSize)
+                throw new ArgumentOutOfRangeException(nameof(options.Rank), options.Rank, $"{nameof(options.Rank)} {options.Rank} is larger than the encoder's hidden size {hiddenSize}; choose at most {hiddenSize}.");
+            var adapted = AdapterInjector.Inject(model.Network, new AdapterConfig
+            {
+                Method = options.Method,
+                Rank = options.Rank,
+                Alpha = options.Alpha,
+                Dropout = options.Dropout,
+                TargetModules = options.TargetModules,
+                ModulesToSave = model.HeadModuleNames,
+                FreezeFraction = options.PmbFreezeFraction,
+            });
+            var adapterReport = adapted.Report();
+            channel.Info(adapterReport.ToString());
+            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options, seed, model.Device,
+                Fingerprint(options, modelPath, seed, examples.Count, objective.OutputCount), channel.Info, CheckCanceled);
+            channel.Info($"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, on {model.Device}.");
+            var result = new FineTuningLoop(setup).Run(examples, validation);
+            adapted.Merge();
+
+            var report = new LamdaTrainingReport
+            {
+                Method = options.Method,
+                TrainableParameters = adapterReport.TrainableParameters,
+                TotalParameters = adapterReport.AllParameters,
+                LayerRanks = adapterReport.Layers.ToDictionary(l => l.Name, l => l.Rank),
+                AdapterSummary = adapterReport.ToString(),
+                Epochs = result.Epochs,
+                BestEpoch = result.BestEpoch,
+                SkippedRows = skipped,
+                WallTime = clock.Elapsed,
+                PeakMemoryBytes = PeakMemory.ReadPeakResidentBytes(),
+            };
+            return (new TextScorer(model, tokenizer, tokenizerFiles, options.MaxSequenceLength, options.BatchSize, objective is ClassificationObjective), report);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The settings a checkpoint must share with a run to be resumed by it.</summary>
+    private static string Fingerprint(LamdaTrainerOptions options, string modelPath, int seed, int rows, int outputs) => string.Create(CultureInfo.InvariantCulture,
+        $"model={Path.GetFullPath(modelPath)}; method={options.Method}; rank={options.Rank}; alpha={options.Alpha}; dropout={options.Dropout}; targets={string.Join(",", options.TargetModules ?? [])}; pmb={options.FreezePmb}/{options.PmbFreezeFraction}; outputs={outputs}; rows={rows}; epochs={options.MaxEpochs}; batch={options.BatchSize}; accumulation={options.GradientAccumulationSteps}; lr={options.EffectiveLearningRate}; seed={seed}; maxLength={options.MaxSequenceLength}");
+}

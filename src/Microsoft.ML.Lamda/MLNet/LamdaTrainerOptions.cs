@@ -1,0 +1,160 @@
+namespace Microsoft.ML.Lamda;
+
+/// <summary>
+/// Settings shared by the LaMDA trainers (the nested <c>Options</c> of
+/// <see cref="LamdaTextClassificationTrainer"/> and <see cref="LamdaSentenceSimilarityTrainer"/>). Every setting is checked when training starts, with a
+/// message that names it.
+/// </summary>
+public abstract class LamdaTrainerOptions
+{
+    /// <summary>Default adapter rank (per adapted layer).</summary>
+    public const int DefaultRank = 32;
+
+    /// <summary>Label column: a key for classification, a <see cref="float"/> for sentence similarity.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Text column of the first sentence.</summary>
+    public string Sentence1ColumnName { get; set; } = "Sentence1";
+
+    /// <summary>Text column of the second sentence of a pair; null for single sentences.</summary>
+    public virtual string? Sentence2ColumnName { get; set; }
+
+    /// <summary>Output column of scores: class probabilities, or the similarity.</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>
+    /// Folder of the pretrained encoder checkpoint (config.json, model.safetensors and the tokenizer files, as
+    /// Hugging Face writes them); null: the encoder embedded in the library (<see cref="Checkpoints.DefaultEncoder"/>).
+    /// </summary>
+    public string? ModelPath { get; set; }
+
+    /// <summary>Adapter method: LaMDA (default), LaMDA++ (per-layer ranks from spectral energy), LoRA, or full fine-tuning.</summary>
+    public AdapterMethod Method { get; set; } = AdapterMethod.Lamda;
+
+    /// <summary>Adapter rank r (for LaMDA++, the uniform rank whose parameter budget is shared out). At most the hidden size.</summary>
+    public int Rank { get; set; } = DefaultRank;
+
+    /// <summary>Adapter scaling numerator α (the adapter path is scaled by α / r); null: α = r (a scale of 1).</summary>
+    public double? Alpha { get; set; }
+
+    /// <summary>Dropout on the adapter path's input, in [0, 1). Default 0.</summary>
+    public double Dropout { get; set; }
+
+    /// <summary>Patterns of the Linear layers to adapt; null: every Linear inside the encoder blocks.</summary>
+    public IReadOnlyList<string>? TargetModules { get; set; }
+
+    /// <summary>LaMDA: freeze the projection B column by column during training (the method's memory saving). Default on.</summary>
+    public bool FreezePmb { get; set; } = true;
+
+    /// <summary>LaMDA: share of the optimizer steps after which B is completely frozen, in (0, 1]. Default 0.3.</summary>
+    public double PmbFreezeFraction { get; set; } = 0.3;
+
+    /// <summary>Longest token sequence (pairs are truncated longest-first). Default 128.</summary>
+    public int MaxSequenceLength { get; set; } = 128;
+
+    /// <summary>Rows per batch, for training and for inference. Default 32.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Passes over the training data at most. Default 10.</summary>
+    public int MaxEpochs { get; set; } = 10;
+
+    /// <summary>Peak learning rate; null: 2e-3 for adapters, 3e-5 for full fine-tuning.</summary>
+    public double? LearningRate { get; set; }
+
+    /// <summary>AdamW weight decay (never applied to biases and LayerNorms). Default 0.01.</summary>
+    public double WeightDecay { get; set; } = 0.01;
+
+    /// <summary>Share of the optimizer steps spent warming the learning rate up linearly from 0, in [0, 1). Default 0.06.</summary>
+    public double WarmupFraction { get; set; } = 0.06;
+
+    /// <summary>Batches whose gradients are summed into one optimizer step. Default 1.</summary>
+    public int GradientAccumulationSteps { get; set; } = 1;
+
+    /// <summary>Gradient clipping: largest global gradient norm. Default 1.</summary>
+    public double MaxGradientNorm { get; set; } = 1.0;
+
+    /// <summary>Precision of weights and activations. Default float32.</summary>
+    public LamdaPrecision Precision { get; set; } = LamdaPrecision.Float32;
+
+    /// <summary>Device: "auto" (default: a GPU where the CUDA build finds one, else CPU), "cpu", "cuda" or "cuda:N".</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Seed of initialization, dropout and data order; null: the MLContext's seed (0 where the context has none).</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Data scored after each epoch to pick the best epoch and to stop early; must have the training data's columns.</summary>
+    public IDataView? ValidationSet { get; set; }
+
+    /// <summary>Stop after this many epochs without a better validation metric; null: never stop early. Needs a validation set.</summary>
+    public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>
+    /// Folder for training checkpoints, written after every epoch. When it holds a checkpoint of the same
+    /// settings, training resumes after its last completed epoch.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Receives progress reports during training.</summary>
+    public IProgress<LamdaTrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Stops training between steps with <see cref="OperationCanceledException"/> (as <c>MLContext.CancelExecution</c>
+    /// does, which ML.NET 5 keeps internal). The last completed epoch's checkpoint, if any, stays for resuming.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Learning rate actually used.</summary>
+    internal double EffectiveLearningRate => LearningRate ?? (Method == AdapterMethod.FullFineTuning ? 3e-5 : 2e-3);
+
+    /// <summary>Checks every setting that does not need the data or the checkpoint; throws with the setting's name.</summary>
+    internal virtual void Validate()
+    {
+        RequireName(LabelColumnName, nameof(LabelColumnName));
+        RequireName(Sentence1ColumnName, nameof(Sentence1ColumnName));
+        RequireName(ScoreColumnName, nameof(ScoreColumnName));
+        if (Sentence2ColumnName is not null) RequireName(Sentence2ColumnName, nameof(Sentence2ColumnName));
+        if (ModelPath is not null && !Directory.Exists(ModelPath))
+            throw new DirectoryNotFoundException($"{nameof(ModelPath)} '{ModelPath}' does not exist: expected the folder of a pretrained encoder checkpoint (config.json, model.safetensors and tokenizer files).");
+        if (!Enum.IsDefined(Method)) throw new ArgumentOutOfRangeException(nameof(Method), Method, $"{nameof(Method)} must be one of {string.Join(", ", Enum.GetNames<AdapterMethod>())}.");
+        if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} must be one of {string.Join(", ", Enum.GetNames<LamdaPrecision>())}.");
+        RequirePositive(Rank, nameof(Rank));
+        if (Alpha is double alpha && !(alpha > 0 && double.IsFinite(alpha)))
+            throw new ArgumentOutOfRangeException(nameof(Alpha), alpha, $"{nameof(Alpha)} must be a positive number (or null for the method's default).");
+        if (!(Dropout >= 0 && Dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"{nameof(Dropout)} must lie in [0, 1).");
+        if (!(PmbFreezeFraction > 0 && PmbFreezeFraction <= 1))
+            throw new ArgumentOutOfRangeException(nameof(PmbFreezeFraction), PmbFreezeFraction, $"{nameof(PmbFreezeFraction)} must lie in (0, 1].");
+        if (MaxSequenceLength < 8)
+            throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, $"{nameof(MaxSequenceLength)} must be at least 8 tokens.");
+        RequirePositive(BatchSize, nameof(BatchSize));
+        RequirePositive(MaxEpochs, nameof(MaxEpochs));
+        RequirePositive(GradientAccumulationSteps, nameof(GradientAccumulationSteps));
+        if (LearningRate is double rate && !(rate > 0 && double.IsFinite(rate)))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), rate, $"{nameof(LearningRate)} must be a positive number (or null for the method's default).");
+        if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay)))
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"{nameof(WeightDecay)} must be zero or positive.");
+        if (!(WarmupFraction >= 0 && WarmupFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, $"{nameof(WarmupFraction)} must lie in [0, 1).");
+        if (!(MaxGradientNorm > 0))
+            throw new ArgumentOutOfRangeException(nameof(MaxGradientNorm), MaxGradientNorm, $"{nameof(MaxGradientNorm)} must be positive.");
+        if (EarlyStoppingPatience is int patience)
+        {
+            RequirePositive(patience, nameof(EarlyStoppingPatience));
+            if (ValidationSet is null)
+                throw new ArgumentException($"{nameof(EarlyStoppingPatience)} needs a {nameof(ValidationSet)}: early stopping watches the validation metric.", nameof(EarlyStoppingPatience));
+        }
+        if (CheckpointDirectory is not null) RequireName(CheckpointDirectory, nameof(CheckpointDirectory));
+    }
+
+    private static void RequireName(string? value, string setting)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            throw new ArgumentException($"{setting} must not be empty.", setting);
+    }
+
+    private static void RequirePositive(int value, string setting)
+    {
+        if (value <= 0)
+            throw new ArgumentOutOfRangeException(setting, value, $"{setting} must be at least 1.");
+    }
+}

@@ -1,0 +1,156 @@
+using Microsoft.ML.Lamda.Models;
+using Microsoft.ML.Lamda.Tokenization;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Lamda;
+
+/// <summary>
+/// The fine-tuned (merged) model with its tokenizer, as a transformer uses it: scores batches of sentence pairs
+/// (class probabilities, or the similarity), one forward pass under no_grad per batch, one pass at a time (so
+/// that several cursors and prediction engines may share it). Writes itself to and reads itself from a model
+/// stream: the model's config and weights, and the tokenizer's files.
+/// </summary>
+internal sealed class TextScorer : IDisposable
+{
+    private readonly SequenceClassificationModel _model;
+    private readonly PretrainedTokenizer _tokenizer;
+    private readonly IReadOnlyDictionary<string, byte[]> _tokenizerFiles;
+    private readonly Device _device;
+    private readonly object _gate = new();
+    private bool _disposed;
+    private long _forwardPasses;
+
+    /// <summary>Wraps a trained model (put in eval mode here); <paramref name="tokenizerFiles"/> are the tokenizer's files by name.</summary>
+    public TextScorer(SequenceClassificationModel model, PretrainedTokenizer tokenizer, IReadOnlyDictionary<string, byte[]> tokenizerFiles,
+        int maxSequenceLength, int batchSize, bool probabilities)
+    {
+        _model = model;
+        _tokenizer = tokenizer;
+        _tokenizerFiles = tokenizerFiles;
+        _device = model.Device;
+        MaxSequenceLength = maxSequenceLength;
+        BatchSize = batchSize;
+        Probabilities = probabilities;
+        _model.Train(false);
+    }
+
+    /// <summary>Longest token sequence.</summary>
+    public int MaxSequenceLength { get; }
+
+    /// <summary>Rows scored per forward pass.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>True: softmax over classes; false: the single regression output.</summary>
+    public bool Probabilities { get; }
+
+    /// <summary>Outputs per row (classes, or 1).</summary>
+    public int OutputCount => _model.Config.NumLabels;
+
+    /// <summary>Forward passes run so far (batching diagnostics).</summary>
+    public long ForwardPasses => Interlocked.Read(ref _forwardPasses);
+
+    /// <summary>True once disposed.</summary>
+    public bool IsDisposed => _disposed;
+
+    /// <summary>Reads the tokenizer's files into memory, for saving them with the model later.</summary>
+    public static IReadOnlyDictionary<string, byte[]> ReadTokenizerFiles(PretrainedTokenizer tokenizer) =>
+        tokenizer.SourceFiles.ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes, StringComparer.Ordinal);
+
+    /// <summary>Scores <paramref name="rows"/> (any number; split into passes of <see cref="BatchSize"/>).</summary>
+    public float[][] Score(IReadOnlyList<SentencePair> rows)
+    {
+        var encoded = rows.Select(r => _tokenizer.Encode(r.First, r.Second, MaxSequenceLength)).ToArray();
+        var results = new float[rows.Count][];
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var _ = no_grad();
+            for (int start = 0; start < encoded.Length; start += BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                int count = Math.Min(BatchSize, encoded.Length - start);
+                using var tokens = _tokenizer.Collate(encoded.AsSpan(start, count).ToArray(), _device);
+                var logits = _model.Forward(tokens.InputIds, tokens.AttentionMask, tokens.TokenTypeIds).to_type(ScalarType.Float32);
+                Interlocked.Increment(ref _forwardPasses);
+                var outputs = (Probabilities ? logits.softmax(1) : logits).cpu();
+                var values = outputs.data<float>().ToArray();
+                int width = (int)outputs.shape[1];
+                for (int r = 0; r < count; r++)
+                    results[start + r] = values.AsSpan(r * width, width).ToArray();
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Writes the model (config.json, weights) and the tokenizer files as one stream of named files.</summary>
+    public void Write(BinaryWriter writer)
+    {
+        var directory = Directory.CreateTempSubdirectory("lamda-save-");
+        try
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _model.SavePretrained(directory.FullName);
+            }
+            var files = directory.GetFiles().ToDictionary(f => f.Name, f => File.ReadAllBytes(f.FullName), StringComparer.Ordinal);
+            foreach (var (name, bytes) in _tokenizerFiles)
+                files.TryAdd(name, bytes);
+            writer.Write(MaxSequenceLength);
+            writer.Write(BatchSize);
+            writer.Write(Probabilities);
+            writer.Write(_tokenizerFiles.Count);
+            foreach (var name in _tokenizerFiles.Keys) writer.Write(name);
+            writer.Write(files.Count);
+            foreach (var (name, bytes) in files)
+            {
+                writer.Write(name);
+                writer.Write(bytes.Length);
+                writer.Write(bytes);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote and builds the model on <paramref name="device"/>.</summary>
+    public static TextScorer Read(BinaryReader reader, string device, Action<string>? log)
+    {
+        int maxSequenceLength = reader.ReadInt32();
+        int batchSize = reader.ReadInt32();
+        bool probabilities = reader.ReadBoolean();
+        var tokenizerFileNames = Enumerable.Range(0, reader.ReadInt32()).Select(_ => reader.ReadString()).ToArray();
+        int fileCount = reader.ReadInt32();
+        var directory = Directory.CreateTempSubdirectory("lamda-load-");
+        try
+        {
+            for (int i = 0; i < fileCount; i++)
+            {
+                var name = Path.GetFileName(reader.ReadString());
+                var bytes = reader.ReadBytes(reader.ReadInt32());
+                File.WriteAllBytes(Path.Combine(directory.FullName, name), bytes);
+            }
+            var model = SequenceClassificationModel.FromPretrained(directory.FullName, new SequenceClassificationModelOptions { Device = device, Log = log });
+            var tokenizer = PretrainedTokenizer.FromDirectory(directory.FullName);
+            var tokenizerFiles = tokenizerFileNames.ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(directory.FullName, n)), StringComparer.Ordinal);
+            return new TextScorer(model, tokenizer, tokenizerFiles, maxSequenceLength, batchSize, probabilities);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Frees the model; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _model.Dispose();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Lamda.Tests.MLNet;
+
+[Collection(SerialTrainingCollection.Name)]
+public sealed class DisposedTransformerTests
+{
+    private sealed class SimilarityPrediction
+    {
+        public float Score { get; set; }
+    }
+
+    [Fact]
+    public void DisposedTransformerThrowsObjectDisposedException()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var checkpoint = TinyTextTasks.WriteCheckpoint();
+        try
+        {
+            var data = mlContext.Data.LoadFromEnumerable(TinyTextTasks.PairRows(16, seed: 1));
+            var options = new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, Device = "cpu" };
+            var model = mlContext.Regression.Trainers.LamdaSentenceSimilarity(options).Fit(data);
+            var scoredBeforeDispose = model.Transform(data);
+            model.Dispose();
+            model.Dispose();
+
+            Assert.Throws<ObjectDisposedException>(() => model.Transform(data));
+            Assert.Throws<ObjectDisposedException>(() => ((ITransformer)model).Transform(data));
+            Assert.Throws<ObjectDisposedException>(() => mlContext.Model.CreatePredictionEngine<PairRow, SimilarityPrediction>(model));
+            Assert.Throws<ObjectDisposedException>(() => mlContext.Model.Save(model, data.Schema, Path.Combine(checkpoint, "model.zip")));
+            Assert.Throws<ObjectDisposedException>(() => scoredBeforeDispose.GetColumn<float>("Score").ToArray());
+        }
+        finally
+        {
+            Directory.Delete(checkpoint, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.ML.Lamda.Samples.Quickstart;
+using Microsoft.ML.Lamda.Tests.MLNet;
+
+namespace Microsoft.ML.Lamda.Tests.Samples;
+
+/// <summary>The quickstart in its reduced (--quick) mode, on the bundled data and the embedded encoder.</summary>
+[Collection(SerialTrainingCollection.Name)]
+public sealed class QuickstartTests : IDisposable
+{
+    private readonly string _output = Directory.CreateTempSubdirectory("lamda-quickstart-").FullName;
+
+    public void Dispose() => Directory.Delete(_output, recursive: true);
+
+    [Fact]
+    public void QuickRunBeatsTheMajorityClassAndReloadsItsModel()
+    {
+        // One libtorch thread: on a busy 2-core machine (the whole suite runs at once) two threads contend and run ~4x slower.
+        TorchSharp.torch.set_num_threads(1);
+        var settings = QuickstartSettings.Reduced(Path.Combine(AppContext.BaseDirectory, "data"), _output);
+        var log = new StringWriter();
+
+        var result = QuickstartRun.Run(settings, log);
+
+        Assert.Equal(10, result.Lamda.ClassNames.Count);
+        Assert.InRange(result.MajorityAccuracy, 0.09, 0.11);  // balanced test slice
+        Assert.True(result.Lamda.Metrics.MicroAccuracy > result.MajorityAccuracy + 0.05,
+            $"LaMDA accuracy {result.Lamda.Metrics.MicroAccuracy:P1} does not beat the majority class ({result.MajorityAccuracy:P1}).\n{log}");
+        Assert.True(result.Classic.Metrics.MicroAccuracy > result.MajorityAccuracy, log.ToString());
+        Assert.True(result.Lamda.TrainableParameters < 0.05 * 5_000_000, "LaMDA trains a few percent of the encoder's parameters.");
+
+        Assert.True(File.Exists(result.ModelPath));
+        Assert.Equal(QuickstartRun.SampleDescriptions.Count, result.Predictions.Count);
+        Assert.All(result.Predictions, p => Assert.Contains(p.Section, result.Lamda.ClassNames));
+        Assert.All(result.Predictions, p => Assert.InRange(p.Probability, 0.1f, 1f));  // the largest of 10 probabilities
+
+        var report = File.ReadAllText(result.ReportPath);
+        Assert.Contains("![training loss](training-loss.png)", report);
+        Assert.True(new FileInfo(Path.Combine(_output, "training-loss.png")).Length > 1000);
+        Assert.Contains("No checkpoint folder given: using the embedded lamda-mini-deberta-v3 encoder", log.ToString());
+    }
+
+    [Fact]
+    public void CommandLineRejectsAnUnknownMethod()
+    {
+        var output = new StringWriter();
+        int exitCode = Program.BuildCommand(output).Parse(["--method", "adapterx"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("adapterx", output.ToString());
+    }
+}
