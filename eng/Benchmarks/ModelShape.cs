@@ -32,6 +32,9 @@ internal sealed record ModelShape(string Name, ModelFamily Family, int Layers, i
     /// <summary>A tiny DeBERTa-v3 for the smoke run in the test suite.</summary>
     public static ModelShape TinyDebertaV3 { get; } = new("tiny-deberta-v3", ModelFamily.DebertaV3, 2, 32, 2, 64, 100, 16);
 
+    /// <summary>Parameters of the two-class task head (pooler dense h x h and classifier h x 2, with biases), trained in full by every method.</summary>
+    public long HeadParameters => (long)Hidden * Hidden + Hidden + 2L * Hidden + 2;
+
     /// <summary>Looks a shape up by <see cref="Name"/>.</summary>
     public static ModelShape Parse(string name) =>
         new[] { BertBase, DebertaV3Base, TinyBert, TinyDebertaV3 }.FirstOrDefault(s => s.Name == name)

@@ -10,12 +10,13 @@ var models = new Option<string[]>("--models") { Description = "Model shapes: ber
 var batches = new Option<int[]>("--batches") { Description = "Batch sizes.", DefaultValueFactory = _ => new[] { 8, 16, 32 }, AllowMultipleArgumentsPerToken = true };
 var warmup = new Option<int>("--warmup") { Description = "Untimed steps before measuring.", DefaultValueFactory = _ => 1 };
 var steps = new Option<int>("--steps") { Description = "Timed steps per configuration (the median is reported).", DefaultValueFactory = _ => 3 };
+var bfloat16 = new Option<bool>("--bfloat16") { Description = "Also measure every method in bfloat16 at the largest batch (BERT-base shape).", DefaultValueFactory = _ => true };
 var smoke = new Option<bool>("--smoke") { Description = "Tiny models, two steps per method: checks the harness end to end in seconds." };
-var root = new RootCommand("Benchmarks LaMDA, LaMDA++, LoRA and full fine-tuning side by side.") { output, models, batches, warmup, steps, smoke };
+var root = new RootCommand("Benchmarks LaMDA, LaMDA++, LoRA and full fine-tuning side by side.") { output, models, batches, warmup, steps, bfloat16, smoke };
 root.SetAction(parse =>
 {
     bool isSmoke = parse.GetValue(smoke);
-    var trainingCases = isSmoke ? BenchmarkPlan.Smoke().ToList() : BenchmarkPlan.Full(parse.GetValue(models)!, parse.GetValue(batches)!, parse.GetValue(warmup), parse.GetValue(steps)).ToList();
+    var trainingCases = isSmoke ? BenchmarkPlan.Smoke().ToList() : BenchmarkPlan.Full(parse.GetValue(models)!, parse.GetValue(batches)!, parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(bfloat16)).ToList();
     var inferenceCases = isSmoke
         ? new[] { new InferenceCase(ModelShape.TinyBert.Name, 4, 16, 4, 8) }
         : parse.GetValue(models)!.Select(m => new InferenceCase(m, 32, 128, 8, 64)).ToArray();

@@ -15,11 +15,11 @@ internal static class ReportWriter
         var md = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         md.AppendLine(c, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine}, with `{command}`.").AppendLine();
-        md.AppendLine("| model | method | dtype | batch | trainable params | optimizer state | peak RSS | peak above loaded | median step | tokens/s | GEMM peak | achieved / peak |");
-        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| model | method | dtype | batch | trainable params | of which adapters | optimizer state | peak RSS | peak above loaded | median step | tokens/s | GEMM peak | achieved / peak |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in training)
         {
-            md.AppendLine(c, $"| {r.Case.Model} | {Label(r.Case.Variant, r.Case.Rank)} | {r.Case.DType} | {r.Case.Batch} | {r.TrainableParameters:N0} | {Mib(r.OptimizerStateBytes)} | {r.PeakBytes / GiB:F2} GiB | {r.PeakAboveLoadedBytes / GiB:F2} GiB | {r.MedianStepSeconds:F2} s | {r.TokensPerSecond:F0} | {r.GemmPeakFlops / 1e9:F0} GFLOP/s | {r.PeakFraction:P0} |");
+            md.AppendLine(c, $"| {r.Case.Model} | {Label(r.Case.Variant, r.Case.Rank)} | {r.Case.DType} | {r.Case.Batch} | {r.TrainableParameters:N0} | {Adapters(r)} | {Mib(r.OptimizerStateBytes)} | {r.PeakBytes / GiB:F2} GiB | {r.PeakAboveLoadedBytes / GiB:F2} GiB | {r.MedianStepSeconds:F2} s | {r.TokensPerSecond:F0} | {r.GemmPeakFlops / 1e9:F0} GFLOP/s | {r.PeakFraction:P0} |");
         }
         md.AppendLine();
         AppendRatios(md, training);
@@ -54,10 +54,15 @@ internal static class ReportWriter
             var lora = group.FirstOrDefault(r => r.Case.Variant == TrainingVariant.Lora);
             var lamda = group.FirstOrDefault(r => r.Case.Variant == TrainingVariant.LamdaAfterFreezing);
             if (lora is null || lamda is null) continue;
-            md.AppendLine(c, $"- {group.Key.Model}, {group.Key.DType}, batch {group.Key.Batch}: LoRA / LaMDA (after freezing) trainable adapter parameters {(double)lora.TrainableParameters / lamda.TrainableParameters:F1}x (head included), peak above loaded {(double)lora.PeakAboveLoadedBytes / lamda.PeakAboveLoadedBytes:F2}x, step time {lora.MedianStepSeconds / lamda.MedianStepSeconds:F2}x.");
+            md.AppendLine(c, $"- {group.Key.Model}, {group.Key.DType}, batch {group.Key.Batch}: LoRA / LaMDA (after freezing) trainable adapter parameters {(double)AdapterCount(lora) / AdapterCount(lamda):F0}x ({AdapterCount(lora):N0} / {AdapterCount(lamda):N0}; the head, {ModelShape.Parse(lora.Case.Model).HeadParameters:N0}, trains in both), peak above loaded {(double)lora.PeakAboveLoadedBytes / lamda.PeakAboveLoadedBytes:F2}x, step time {lora.MedianStepSeconds / lamda.MedianStepSeconds:F2}x.");
         }
         md.AppendLine();
     }
+
+    private static long AdapterCount(TrainingResult r) => r.TrainableParameters - ModelShape.Parse(r.Case.Model).HeadParameters;
+
+    private static string Adapters(TrainingResult r) =>
+        r.Case.Variant == TrainingVariant.FullFineTuning ? "(all)" : AdapterCount(r).ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Label(TrainingVariant variant, int rank) => variant switch
     {
