@@ -13,6 +13,10 @@ internal static class ChildProcess
     {
         var entry = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell this program's path.");
         var start = new ProcessStartInfo(entry) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // glibc keeps freed blocks under its (dynamic, up to 32 MB) mmap threshold in the heap, so a process's peak
+        // resident memory would count reused and fragmented heap rather than live tensors. Serving every allocation
+        // of 64 KiB or more with mmap returns freed activations to the OS at once, so VmHWM measures what is alive.
+        start.Environment["MALLOC_MMAP_THRESHOLD_"] = "65536";
         // `dotnet Lamda.Benchmarks.dll` (dotnet run) versus the apphost: pass the assembly when the host is dotnet.
         if (Path.GetFileNameWithoutExtension(entry) == "dotnet")
             start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);

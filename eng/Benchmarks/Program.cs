@@ -19,20 +19,23 @@ root.SetAction(parse =>
     var inferenceCases = isSmoke
         ? new[] { new InferenceCase(ModelShape.TinyBert.Name, 4, 16, 4, 8) }
         : parse.GetValue(models)!.Select(m => new InferenceCase(m, 32, 128, 8, 64)).ToArray();
-    var training = new List<TrainingResult>();
+    var folder = parse.GetValue(output)!.FullName;
+    var store = new ResultStore(folder);
+    string command = "dotnet run --project eng/Benchmarks -c Release -- " + string.Join(' ', args);
     foreach (var (c, i) in trainingCases.Select((c, i) => (c, i)))
     {
+        if (store.Has(c)) { Console.WriteLine($"[{i + 1}/{trainingCases.Count}] already measured: {c.Model} {c.Variant} {c.DType} batch {c.Batch}"); continue; }
         Console.WriteLine($"[{i + 1}/{trainingCases.Count}] training {c.Model} {c.Variant} {c.DType} batch {c.Batch}");
-        training.Add(ChildProcess.Run<TrainingCase, TrainingResult>("train-child", c, Console.Out));
+        store.Add(ChildProcess.Run<TrainingCase, TrainingResult>("train-child", c, Console.Out));
+        ReportWriter.Write(folder, MachineDescription.Current(), store.Training, store.Inference, command);
     }
-    var inference = new List<InferenceResult>();
     foreach (var c in inferenceCases)
     {
+        if (store.Has(c)) continue;
         Console.WriteLine($"inference {c.Model} batch {c.Batch}");
-        inference.Add(ChildProcess.Run<InferenceCase, InferenceResult>("inference-child", c, Console.Out));
+        store.Add(ChildProcess.Run<InferenceCase, InferenceResult>("inference-child", c, Console.Out));
     }
-    var report = ReportWriter.Write(parse.GetValue(output)!.FullName, MachineDescription.Current(), training, inference,
-        "dotnet run --project eng/Benchmarks -c Release -- " + string.Join(' ', args));
+    var report = ReportWriter.Write(folder, MachineDescription.Current(), store.Training, store.Inference, command);
     Console.WriteLine($"Report: {report}");
     return 0;
 });

@@ -69,7 +69,7 @@ public static class AdapterInjector
         => (name, linear) => new LoraLinear(linear, config.Rank, config.AlphaFor(config.Rank), config.Dropout, name);
 
     /// <summary>
-    /// Takes each target's SVD once (float32), records its energy score e(r), allocates ranks (uniform for LaMDA,
+    /// Takes each target's top-k singular triplets once (<see cref="LayerSpectrum"/>, float32), records its energy score e(r), allocates ranks (uniform for LaMDA,
     /// <see cref="EnergyRankAllocator"/> for LaMDA++) and returns a builder that wraps each layer from its spectrum.
     /// </summary>
     private static Func<string, Linear, IAdapterLayer> LamdaBuilder(AdapterConfig config, IReadOnlyList<(string Name, Linear Layer)> targets, Dictionary<string, double> scores)
@@ -81,7 +81,7 @@ public static class AdapterInjector
         foreach (var (name, linear) in targets)
         {
             spectra[name] = LayerSpectrum.Compute(linear.weight, keep);
-            scores[name] = LayerSpectrum.EnergyScore(spectra[name].SingularValues, rank);
+            scores[name] = spectra[name].EnergyScore(rank);
         }
         var ranks = new Dictionary<string, int>(StringComparer.Ordinal);
         if (config.Method == AdapterMethod.LamdaPlusPlus)

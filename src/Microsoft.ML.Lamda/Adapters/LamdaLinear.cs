@@ -57,7 +57,7 @@ public sealed class LamdaLinear : Module<Tensor, Tensor>, IAdapterLayer
         {
             var u = svd.LeftVectors.narrow(1, 0, rank).to(device);
             var vh = svd.RightVectorsTransposed.narrow(0, 0, rank).to(device);
-            var sigma = torch.tensor(svd.SingularValues.Take(rank).Select(v => (float)v).ToArray(), device: device);
+            var sigma = torch.tensor(svd.TopSingularValues.Take(rank).Select(v => (float)v).ToArray(), device: device);
             Tensor a, s, b, main;
             var w32 = weight.to(ScalarType.Float32);
             switch (initialization)
