@@ -69,7 +69,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
             for (int epoch = state.CompletedEpochs; epoch < options.MaxEpochs; epoch++)
             {
                 // Dropout draws depend on the epoch only, so a resumed run repeats an uninterrupted one exactly.
-                torch.manual_seed(HashCode.Combine(setup.Seed, epoch, 0x5eed));
+                torch.manual_seed(LengthBucketedBatcher.SeedOf(setup.Seed, epoch) ^ 0x5eed);
                 setup.Model.Train(true);
                 var batches = LengthBucketedBatcher.EpochBatches(lengths, options.BatchSize, setup.Seed, epoch);
                 double lossSum = 0;

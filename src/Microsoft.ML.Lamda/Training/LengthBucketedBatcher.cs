@@ -14,7 +14,7 @@ internal static class LengthBucketedBatcher
     /// <summary>Returns the batches (row indices) of epoch <paramref name="epoch"/>.</summary>
     public static IReadOnlyList<int[]> EpochBatches(IReadOnlyList<int> lengths, int batchSize, int seed, int epoch)
     {
-        var random = new Random(HashCode.Combine(seed, epoch));
+        var random = new Random(SeedOf(seed, epoch));
         var order = Enumerable.Range(0, lengths.Count).ToArray();
         random.Shuffle(order);
 
@@ -30,6 +30,12 @@ internal static class LengthBucketedBatcher
         random.Shuffle(shuffled);
         return shuffled;
     }
+
+    /// <summary>
+    /// A seed derived from the run's seed and the epoch, the same in every process (unlike <see cref="HashCode"/>,
+    /// which is randomized per process).
+    /// </summary>
+    public static int SeedOf(int seed, int epoch) => unchecked((int)((uint)seed * 2654435761u ^ (uint)(epoch + 1) * 2246822519u));
 
     /// <summary>Cuts rows, in their order, into consecutive batches (for evaluation, where order does not matter).</summary>
     public static IReadOnlyList<int[]> SequentialBatches(int count, int batchSize) =>

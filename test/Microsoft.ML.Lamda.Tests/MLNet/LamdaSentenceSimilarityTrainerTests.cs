@@ -22,8 +22,8 @@ public sealed class LamdaSentenceSimilarityTrainerTests : IDisposable
             ModelPath = _checkpoint,
             Rank = 16,
             MaxEpochs = 5,
-            BatchSize = 16,
-            LearningRate = 2e-2,
+            BatchSize = 8,
+            LearningRate = 1e-2,
             Device = "cpu",
             ValidationSet = validation,
         };

@@ -15,9 +15,9 @@ public sealed class LamdaTextClassificationTrainerTests : IDisposable
         Method = method,
         Rank = 16,
         MaxEpochs = 5,
-        BatchSize = 16,
+        BatchSize = 8,
         // A random tiny encoder needs larger steps than a pretrained one; LaMDA trains only S once B is frozen.
-        LearningRate = method switch { AdapterMethod.FullFineTuning => 5e-3, AdapterMethod.Lora => 1e-2, _ => 2e-2 },
+        LearningRate = method switch { AdapterMethod.FullFineTuning => 1e-3, AdapterMethod.Lora => 1e-2, _ => 2e-2 },
         Device = "cpu",
     };
 

@@ -30,8 +30,9 @@ public sealed class LamdaTransformerBehaviourTests(TrainedClassifierFixture fixt
         var scored = fixture.Model.Transform(fixture.Mapping.Transform(fixture.MLContext.Data.LoadFromEnumerable(rows)));
         long passesBefore = fixture.Model.Scorer.ForwardPasses;
         var batched = scored.GetColumn<float[]>("Score").ToArray();
-        // Rows are scored a batch (16 rows) per forward pass, not one at a time.
-        Assert.Equal((rows.Length + 15) / 16, fixture.Model.Scorer.ForwardPasses - passesBefore);
+        // Rows are scored a batch (the training batch size) per forward pass, not one at a time.
+        int batchSize = fixture.Model.Scorer.BatchSize;
+        Assert.Equal((rows.Length + batchSize - 1) / batchSize, fixture.Model.Scorer.ForwardPasses - passesBefore);
         var labels = scored.GetColumn<uint>("PredictedLabel").ToArray();
 
         var engine = fixture.MLContext.Model.CreatePredictionEngine<TextRow, Prediction>(fixture.Model);

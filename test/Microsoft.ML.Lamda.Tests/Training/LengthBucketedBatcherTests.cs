@@ -27,6 +27,14 @@ public sealed class LengthBucketedBatcherTests
     }
 
     [Fact]
+    public void OrderIsTheSameInEveryProcess()
+    {
+        // A pure function of seed and epoch (value computed independently: (5·2654435761 xor 3·2246822519) mod 2³²,
+        // as a signed int); a per-process randomized hash here would break resuming in another process.
+        Assert.Equal(-2032779504, LengthBucketedBatcher.SeedOf(5, 2));
+    }
+
+    [Fact]
     public void BatchesHoldRowsOfSimilarLength()
     {
         // Lengths spread over 3..122: a random batch spans most of it, a bucketed one a small part.
