@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.Data;
+using Microsoft.ML.Lamda.Training;
 using Spectre.Console;
 
 namespace Microsoft.ML.Lamda.Cli;
@@ -75,7 +76,7 @@ internal static class EvaluateCommand
         double rmse = Math.Sqrt(predicted.Zip(truth, (p, t) => (p - t) * (p - t)).Average());
         TrainingDisplay.WriteMetrics(console, $"Sentence-similarity metrics ({truth.Count} pairs)",
         [
-            ("Pearson", Correlation.Pearson(predicted, truth)), ("Spearman", Correlation.Spearman(predicted, truth)),
+            ("Pearson", EvaluationMetrics.Pearson(predicted, truth)), ("Spearman", EvaluationMetrics.Spearman(predicted, truth)),
             ("RMSE", rmse), ("MAE", predicted.Zip(truth, (p, t) => Math.Abs(p - t)).Average()),
         ]);
     }

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Lamda.Training;
 
 /// <summary>The validation metrics the trainers report after each epoch.</summary>
-internal static class EvaluationMetrics
+public static class EvaluationMetrics
 {
     /// <summary>Share of rows whose predicted class equals the label.</summary>
     public static double Accuracy(IReadOnlyList<int> predicted, IReadOnlyList<int> labels)
