@@ -38,12 +38,20 @@ internal sealed record TrainingCase(string Model, TrainingVariant Variant, int B
 /// <param name="TokensPerSecond">Tokens processed per second at the median step time.</param>
 /// <param name="StepFlops">Matrix-multiply FLOPs of one step, from the shape.</param>
 /// <param name="GemmPeakFlops">This machine's measured GEMM FLOP/s in the same dtype, in the same process.</param>
+/// <param name="Phases">Median seconds of the step's phases.</param>
 internal sealed record TrainingResult(TrainingCase Case, long TrainableParameters, long AllParameters, long OptimizerStateBytes,
-    long LoadedBytes, long PeakBytes, long PeakAboveLoadedBytes, double MedianStepSeconds, double TokensPerSecond, double StepFlops, double GemmPeakFlops)
+    long LoadedBytes, long PeakBytes, long PeakAboveLoadedBytes, double MedianStepSeconds, double TokensPerSecond, double StepFlops, double GemmPeakFlops,
+    StepPhases Phases)
 {
     /// <summary>Achieved FLOP/s over the GEMM peak.</summary>
     public double PeakFraction => StepFlops / MedianStepSeconds / GemmPeakFlops;
 }
+
+/// <summary>Where a training step's time goes (each the median over the timed steps).</summary>
+/// <param name="ForwardSeconds">Forward pass and loss.</param>
+/// <param name="BackwardSeconds">Backward pass.</param>
+/// <param name="OptimizerSeconds">Gradient clipping and the AdamW step (zeroing the gradients included).</param>
+internal sealed record StepPhases(double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds);
 
 /// <summary>One inference measurement for a model shape.</summary>
 /// <param name="Model">Encoder shape.</param>

@@ -15,11 +15,11 @@ internal static class ReportWriter
         var md = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         md.AppendLine(c, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine}, with `{command}`.").AppendLine();
-        md.AppendLine("| model | method | dtype | batch | trainable params | of which adapters | optimizer state | peak RSS | peak above loaded | median step | tokens/s | GEMM peak | achieved / peak |");
-        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| model | method | dtype | batch | trainable params | of which adapters | optimizer state | peak RSS | peak above loaded | median step | forward / backward / optimizer | tokens/s | GEMM peak | achieved / peak |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in training)
         {
-            md.AppendLine(c, $"| {r.Case.Model} | {Label(r.Case.Variant, r.Case.Rank)} | {r.Case.DType} | {r.Case.Batch} | {r.TrainableParameters:N0} | {Adapters(r)} | {Mib(r.OptimizerStateBytes)} | {r.PeakBytes / GiB:F2} GiB | {r.PeakAboveLoadedBytes / GiB:F2} GiB | {r.MedianStepSeconds:F2} s | {r.TokensPerSecond:F0} | {r.GemmPeakFlops / 1e9:F0} GFLOP/s | {r.PeakFraction:P0} |");
+            md.AppendLine(c, $"| {r.Case.Model} | {Label(r.Case.Variant, r.Case.Rank)} | {r.Case.DType} | {r.Case.Batch} | {r.TrainableParameters:N0} | {Adapters(r)} | {Mib(r.OptimizerStateBytes)} | {r.PeakBytes / GiB:F2} GiB | {r.PeakAboveLoadedBytes / GiB:F2} GiB | {r.MedianStepSeconds:F2} s | {Phases(r.Phases)} | {r.TokensPerSecond:F0} | {r.GemmPeakFlops / 1e9:F0} GFLOP/s | {r.PeakFraction:P0} |");
         }
         md.AppendLine();
         AppendRatios(md, training);
@@ -45,6 +45,10 @@ internal static class ReportWriter
         File.WriteAllText(path, md.ToString());
         return path;
     }
+
+    private static string Phases(StepPhases? p) => p is null
+        ? "not measured"
+        : string.Create(CultureInfo.InvariantCulture, $"{p.ForwardSeconds:F2} / {p.BackwardSeconds:F2} / {p.OptimizerSeconds:F2} s");
 
     private static void AppendRatios(StringBuilder md, IReadOnlyList<TrainingResult> training)
     {

@@ -38,6 +38,7 @@ internal static class TrainingStepBenchmark
 
         var generator = new TorchSharp.torch.Generator(1);
         var times = new List<double>();
+        var (forwardTimes, backwardTimes, optimizerTimes) = (new List<double>(), new List<double>(), new List<double>());
         for (int step = 0; step < c.WarmupSteps + c.MeasuredSteps; step++)
         {
             using var scope = NewDisposeScope();
@@ -45,21 +46,31 @@ internal static class TrainingStepBenchmark
             var mask = ones(c.Batch, c.SequenceLength, dtype: ScalarType.Int64);
             var labels = randint(0, 2, new long[] { c.Batch }, generator: generator, dtype: ScalarType.Int64);
             var watch = Stopwatch.StartNew();
-            optimizer.ZeroGrad();
             var logits = model.Forward(ids, mask);
             var loss = nn.functional.cross_entropy(logits.to(ScalarType.Float32), labels);
+            var forward = watch.Elapsed.TotalSeconds;
             loss.backward();
+            var backward = watch.Elapsed.TotalSeconds;
             optimizer.ClipGradientNorm(1.0);
             optimizer.Step();
-            if (step >= c.WarmupSteps) times.Add(watch.Elapsed.TotalSeconds);
+            optimizer.ZeroGrad();
+            var total = watch.Elapsed.TotalSeconds;
+            if (step < c.WarmupSteps) continue;
+            times.Add(total);
+            forwardTimes.Add(forward);
+            backwardTimes.Add(backward - forward);
+            optimizerTimes.Add(total - backward);
         }
         long trainingPeak = ProcessMemory.PeakResidentBytes();
         long optimizerBytes = optimizer.StateElementCount() * 4; // AdamW keeps its moments in float32
-        double median = times.Order().ElementAt(times.Count / 2);
+        double median = Median(times);
         double flops = TrainingFlops.PerStep(shape, c.Batch, c.SequenceLength, BenchmarkModels.Adapters(c.Variant, c.Rank, []).Method, c.Rank,
             pmbTrainable: c.Variant == TrainingVariant.LamdaDuringFreezing);
         double gemm = GemmPeak.Measure(dtype, CPU);
         return new TrainingResult(c, trainableParameters, allParameters, optimizerBytes, loaded, Math.Max(loadPeak, trainingPeak),
-            trainingPeak - loaded, median, c.Batch * (double)c.SequenceLength / median, flops, gemm);
+            trainingPeak - loaded, median, c.Batch * (double)c.SequenceLength / median, flops, gemm,
+            new StepPhases(Median(forwardTimes), Median(backwardTimes), Median(optimizerTimes)));
     }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
