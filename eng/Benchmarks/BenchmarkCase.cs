@@ -43,8 +43,8 @@ internal sealed record TrainingResult(TrainingCase Case, long TrainableParameter
     long LoadedBytes, long PeakBytes, long PeakAboveLoadedBytes, double MedianStepSeconds, double TokensPerSecond, double StepFlops, double GemmPeakFlops,
     StepPhases Phases)
 {
-    /// <summary>Achieved FLOP/s over the GEMM peak.</summary>
-    public double PeakFraction => StepFlops / MedianStepSeconds / GemmPeakFlops;
+    /// <summary>Achieved FLOP/s over <paramref name="gemmPeakFlops"/>.</summary>
+    public double PeakFraction(double gemmPeakFlops) => StepFlops / MedianStepSeconds / gemmPeakFlops;
 }
 
 /// <summary>Where a training step's time goes (each the median over the timed steps).</summary>

@@ -12,7 +12,11 @@ var warmup = new Option<int>("--warmup") { Description = "Untimed steps before m
 var steps = new Option<int>("--steps") { Description = "Timed steps per configuration (the median is reported).", DefaultValueFactory = _ => 3 };
 var bfloat16 = new Option<bool>("--bfloat16") { Description = "Also measure every method in bfloat16 at the largest batch (BERT-base shape).", DefaultValueFactory = _ => true };
 var smoke = new Option<bool>("--smoke") { Description = "Tiny models, two steps per method: checks the harness end to end in seconds." };
-var root = new RootCommand("Benchmarks LaMDA, LaMDA++, LoRA and full fine-tuning side by side.") { output, models, batches, warmup, steps, bfloat16, smoke };
+var defaultAllocator = new Option<bool>("--default-allocator")
+{
+    Description = "Run the children with glibc's default allocator settings: step times as an application sees them, but peak memory then counts freed memory the heap keeps (use a separate --output).",
+};
+var root = new RootCommand("Benchmarks LaMDA, LaMDA++, LoRA and full fine-tuning side by side.") { output, models, batches, warmup, steps, bfloat16, smoke, defaultAllocator };
 root.SetAction(parse =>
 {
     bool isSmoke = parse.GetValue(smoke);
@@ -27,14 +31,14 @@ root.SetAction(parse =>
     {
         if (store.Has(c)) { Console.WriteLine($"[{i + 1}/{trainingCases.Count}] already measured: {c.Model} {c.Variant} {c.DType} batch {c.Batch}"); continue; }
         Console.WriteLine($"[{i + 1}/{trainingCases.Count}] training {c.Model} {c.Variant} {c.DType} batch {c.Batch}");
-        store.Add(ChildProcess.Run<TrainingCase, TrainingResult>("train-child", c, Console.Out));
+        store.Add(ChildProcess.Run<TrainingCase, TrainingResult>("train-child", c, Console.Out, parse.GetValue(defaultAllocator)));
         ReportWriter.Write(folder, MachineDescription.Current(), store.Training, store.Inference, command);
     }
     foreach (var c in inferenceCases)
     {
         if (store.Has(c)) continue;
         Console.WriteLine($"inference {c.Model} batch {c.Batch}");
-        store.Add(ChildProcess.Run<InferenceCase, InferenceResult>("inference-child", c, Console.Out));
+        store.Add(ChildProcess.Run<InferenceCase, InferenceResult>("inference-child", c, Console.Out, parse.GetValue(defaultAllocator)));
     }
     var report = ReportWriter.Write(folder, MachineDescription.Current(), store.Training, store.Inference, command);
     Console.WriteLine($"Report: {report}");

@@ -15,11 +15,15 @@ internal static class ReportWriter
         var md = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         md.AppendLine(c, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine}, with `{command}`.").AppendLine();
-        md.AppendLine("| model | method | dtype | batch | trainable params | of which adapters | optimizer state | peak RSS | peak above loaded | median step | forward / backward / optimizer | tokens/s | GEMM peak | achieved / peak |");
+        // Each child times square matrix products once; a short measurement on a shared machine only ever comes out
+        // low, so the yardstick of every row is the best GEMM any child of this run reached in the row's dtype.
+        var bestGemm = training.GroupBy(r => r.Case.DType).ToDictionary(g => g.Key, g => g.Max(r => r.GemmPeakFlops));
+        md.AppendLine(c, $"GEMM peak (best of the run's children): {string.Join(", ", bestGemm.Select(p => $"{p.Key} {p.Value / 1e9:F0} GFLOP/s"))}. \"achieved / peak\" is the step's matrix-multiply FLOPs per second over it.").AppendLine();
+        md.AppendLine("| model | method | dtype | batch | trainable params | of which adapters | optimizer state | peak RSS | peak above loaded | median step | forward / backward / optimizer | tokens/s | GEMM in this child | achieved / peak |");
         md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in training)
         {
-            md.AppendLine(c, $"| {r.Case.Model} | {Label(r.Case.Variant, r.Case.Rank)} | {r.Case.DType} | {r.Case.Batch} | {r.TrainableParameters:N0} | {Adapters(r)} | {Mib(r.OptimizerStateBytes)} | {r.PeakBytes / GiB:F2} GiB | {r.PeakAboveLoadedBytes / GiB:F2} GiB | {r.MedianStepSeconds:F2} s | {Phases(r.Phases)} | {r.TokensPerSecond:F0} | {r.GemmPeakFlops / 1e9:F0} GFLOP/s | {r.PeakFraction:P0} |");
+            md.AppendLine(c, $"| {r.Case.Model} | {Label(r.Case.Variant, r.Case.Rank)} | {r.Case.DType} | {r.Case.Batch} | {r.TrainableParameters:N0} | {Adapters(r)} | {Mib(r.OptimizerStateBytes)} | {r.PeakBytes / GiB:F2} GiB | {r.PeakAboveLoadedBytes / GiB:F2} GiB | {r.MedianStepSeconds:F2} s | {Phases(r.Phases)} | {r.TokensPerSecond:F0} | {r.GemmPeakFlops / 1e9:F0} GFLOP/s | {r.PeakFraction(bestGemm[r.Case.DType]):P0} |");
         }
         md.AppendLine();
         AppendRatios(md, training);
