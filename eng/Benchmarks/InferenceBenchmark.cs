@@ -37,7 +37,7 @@ internal static class InferenceBenchmark
             mergedRuns.Add(RowsPerSecond(adaptedModel, ids, mask, c.Batch));
         }
         double oneRow = RowsPerSecond(adaptedModel, ids, mask, 1);
-        return new InferenceResult(c, Median(pretrainedRuns), Median(mergedRuns), unmerged, oneRow);
+        return new InferenceResult(c, Timings.Median(pretrainedRuns), Timings.Median(mergedRuns), unmerged, oneRow);
     }
 
     private static double RowsPerSecond(SequenceClassificationModel model, Tensor ids, Tensor mask, int batch)
@@ -53,6 +53,4 @@ internal static class InferenceBenchmark
         }
         return rows / watch.Elapsed.TotalSeconds;
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -63,14 +63,12 @@ internal static class TrainingStepBenchmark
         }
         long trainingPeak = ProcessMemory.PeakResidentBytes();
         long optimizerBytes = optimizer.StateElementCount() * 4; // AdamW keeps its moments in float32
-        double median = Median(times);
+        double median = Timings.Median(times);
         double flops = TrainingFlops.PerStep(shape, c.Batch, c.SequenceLength, BenchmarkModels.Adapters(c.Variant, c.Rank, []).Method, c.Rank,
             pmbTrainable: c.Variant == TrainingVariant.LamdaDuringFreezing);
         double gemm = GemmPeak.Measure(dtype, CPU);
         return new TrainingResult(c, trainableParameters, allParameters, optimizerBytes, loaded, Math.Max(loadPeak, trainingPeak),
             trainingPeak - loaded, median, c.Batch * (double)c.SequenceLength / median, flops, gemm,
-            new StepPhases(Median(forwardTimes), Median(backwardTimes), Median(optimizerTimes)));
+            new StepPhases(Timings.Median(forwardTimes), Timings.Median(backwardTimes), Timings.Median(optimizerTimes)));
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
