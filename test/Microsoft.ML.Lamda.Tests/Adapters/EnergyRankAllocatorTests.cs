@@ -45,9 +45,9 @@ public class EnergyRankAllocatorTests
     [Fact]
     public void EnergyScoreIsTheTopRShareOfSquaredSingularValues()
     {
-        Assert.Equal(25.0 / 30.0, EnergyRankAllocator.EnergyScore([4, 3, 2, 1], 2), 12);
-        Assert.Equal(1.0, EnergyRankAllocator.EnergyScore([4, 3, 2, 1], 4), 12);
-        Assert.Equal(1.0, EnergyRankAllocator.EnergyScore([0, 0], 1), 12);
+        Assert.Equal(25.0 / 30.0, EnergyRankAllocator.EnergyScore([4, 3, 2, 1], 2), 1e-12);
+        Assert.Equal(1.0, EnergyRankAllocator.EnergyScore([4, 3, 2, 1], 4), 1e-12);
+        Assert.Equal(1.0, EnergyRankAllocator.EnergyScore([0, 0], 1), 1e-12);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public class TrainableParameterTests
         long all = model.parameters().Sum(p => p.numel());
         Assert.Equal(all, adapted.Report().TrainableParameters);
         Assert.Equal(all, adapted.Report().AllParameters);
-        Assert.Equal(100.0, adapted.Report().TrainablePercent, 6);
+        Assert.Equal(100.0, adapted.Report().TrainablePercent, 1e-6);
         Assert.Equal(model.named_parameters().Count(), adapted.StatefulParameters().Count);
     }
 
