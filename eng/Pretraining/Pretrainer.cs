@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Lamda.Models;
+using Microsoft.ML.Lamda.Training;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Lamda.Pretraining;
 
 /// <summary>
 /// Masked-language-model pretraining of the encoder of a <see cref="SequenceClassificationModel"/> (its task head
-/// is not trained) with <see cref="MaskedLanguageModelHead"/>: AdamW (betas 0.9/0.98, eps 1e-6, no decay for biases
-/// and LayerNorm weights), <see cref="LinearSchedule"/>, gradient clipping at norm 1.
+/// is not trained) with <see cref="MaskedLanguageModelHead"/>: the library's AdamW (betas 0.9/0.98, eps 1e-6) and
+/// parameter groups (no decay for biases and LayerNorm weights), its linear warm-up and decay schedule over the run's
+/// progress (<see cref="PretrainingSettings.Progress"/>), gradient clipping at norm 1.
 /// </summary>
 public sealed class Pretrainer
 {
@@ -49,17 +50,10 @@ public sealed class Pretrainer
     public IReadOnlyList<LossPoint> Run(Action<IReadOnlyList<LossPoint>>? checkpoint = null)
     {
         var encoder = _model.Network.named_parameters().Where(p => p.name.StartsWith(EncoderPrefix, StringComparison.Ordinal)).ToArray();
-        var trained = encoder.Concat(_head.named_parameters()).ToArray();
-        static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name == "bias" || name.Contains("LayerNorm", StringComparison.Ordinal);
-        var optimizer = torch.optim.AdamW(
-            [
-                new AdamW.ParamGroup(trained.Where(p => !NoDecay(p.name)).Select(p => p.parameter), new AdamW.Options { weight_decay = _settings.WeightDecay }),
-                new AdamW.ParamGroup(trained.Where(p => NoDecay(p.name)).Select(p => p.parameter), new AdamW.Options { weight_decay = 0 }),
-            ],
-            lr: _settings.PeakLearningRate, beta1: 0.9, beta2: 0.98, eps: 1e-6);
-        var schedule = new LinearSchedule(_settings.PeakLearningRate, _settings.WarmupFraction);
+        var trained = encoder.Select(p => (p.name, p.parameter)).Concat(_head.named_parameters().Select(p => ("head." + p.name, p.parameter))).ToArray();
+        using var optimizer = new AdamW(AdamWParameterGroup.SplitByWeightDecay(trained, _settings.PeakLearningRate, _settings.WeightDecay),
+            beta1: 0.9, beta2: 0.98, epsilon: 1e-6);
         var wordEmbeddings = encoder.Single(p => p.name == WordEmbeddingsKey).parameter;
-        var parameters = trained.Select(p => p.parameter).ToArray();
 
         var random = new Random(_settings.Seed);
         var order = Enumerable.Range(0, _blocks.Train.Count).ToArray();
@@ -91,16 +85,12 @@ public sealed class Pretrainer
 
             using var batch = _vocabulary.Mask(rows, random, _model.Device);
             var loss = Loss(batch, wordEmbeddings, out _);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            nn.utils.clip_grad_norm_(parameters, 1.0);
-            var learningRate = schedule.At(LinearSchedule.Progress(step, _settings.Steps, clock.Elapsed, _settings.TimeBudget));
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = learningRate;
-            }
-
-            optimizer.step();
+            optimizer.ClipGradientNorm(1.0);
+            var multiplier = LinearWarmupDecaySchedule.MultiplierAt(_settings.Progress(step, clock.Elapsed), _settings.WarmupFraction);
+            var learningRate = _settings.PeakLearningRate * multiplier;
+            optimizer.Step(multiplier);
             var value = loss.item<float>();
             if (!float.IsFinite(value))
             {
@@ -119,7 +109,7 @@ public sealed class Pretrainer
                 intervalSteps = 0;
             }
 
-            last = LinearSchedule.Progress(step, _settings.Steps, clock.Elapsed, _settings.TimeBudget) >= 1;
+            last = _settings.Progress(step, clock.Elapsed) >= 1;
             if (step % _settings.EvalEvery == 0 || last)
             {
                 var (heldOutLoss, accuracy) = Evaluate(wordEmbeddings);

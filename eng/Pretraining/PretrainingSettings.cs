@@ -13,7 +13,14 @@ namespace Microsoft.ML.Lamda.Pretraining;
 /// <param name="TimeBudget">Wall-clock limit of the training loop (null: none); the run ends at whichever limit comes first.</param>
 public sealed record PretrainingSettings(
     int Steps, int BatchSize, double PeakLearningRate, double WarmupFraction, double WeightDecay, int Seed, int LogEvery, int EvalEvery, int EvalBlocks,
-    TimeSpan? TimeBudget);
+    TimeSpan? TimeBudget)
+{
+    /// <summary>The share of the run done after <paramref name="step"/> steps and <paramref name="elapsed"/> time: the
+    /// larger of the step share and the time share, so the schedule ends where the run does however fast the machine is.</summary>
+    /// <param name="step">Steps done.</param>
+    /// <param name="elapsed">Time spent.</param>
+    public double Progress(int step, TimeSpan elapsed) => Math.Max((double)step / Steps, TimeBudget is { } limit ? elapsed / limit : 0);
+}
 
 /// <summary>One point of the loss curve.</summary>
 /// <param name="Step">The optimiser step.</param>

@@ -129,7 +129,7 @@ root.SetAction(parse =>
         }
 
         HuggingFaceFolder.WriteModel(output, config, model, head);
-        PretrainingReport.Write(output, facts, points, finished: LinearSchedule.Progress(points[^1].Step, steps, TimeSpan.FromSeconds(points[^1].Seconds), settings.TimeBudget) >= 1);
+        PretrainingReport.Write(output, facts, points, finished: settings.Progress(points[^1].Step, TimeSpan.FromSeconds(points[^1].Seconds)) >= 1);
         Console.WriteLine($"saved {output} at step {points[^1].Step}");
     });
     Console.WriteLine($"done: {curve.Count} evaluations, final held-out loss {(curve.Count > 0 ? curve[^1].HeldOutLoss : double.NaN):F4}");

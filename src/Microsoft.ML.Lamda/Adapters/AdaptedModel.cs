@@ -60,11 +60,13 @@ public sealed class AdaptedModel : ITrainableColumnSource
 
     /// <summary>
     /// PMB freezing hook: call before optimizer step <paramref name="step"/> (zero-based) of <paramref name="totalSteps"/>.
-    /// Freezes k(step) columns of every LaMDA layer's B (<see cref="PmbFreezeSchedule"/>, t_i from the config); does nothing for other methods.
+    /// Freezes k(step) columns of every LaMDA layer's B (<see cref="PmbFreezeSchedule"/>, t_i from the config); does nothing
+    /// for other methods or when <see cref="AdapterConfig.FreezePmb"/> is off.
     /// </summary>
     public void Step(int step, int totalSteps)
     {
         EnsureNotMerged();
+        if (!Config.FreezePmb) return;
         int freezeSteps = PmbFreezeSchedule.ResolveFreezeSteps(totalSteps, Config.FreezeFraction, Config.FreezeSteps);
         foreach (var lamda in _pmbOwners.Values)
             lamda.FreezeColumns(new PmbFreezeSchedule(lamda.Rank, freezeSteps, Config.FreezeCurve).FrozenColumns(step));

@@ -40,6 +40,9 @@ public sealed class AdapterConfig
     /// <summary>LaMDA initialization (default <see cref="LamdaInitialization.Spectral"/>).</summary>
     public LamdaInitialization Initialization { get; init; } = LamdaInitialization.Spectral;
 
+    /// <summary>LaMDA: freeze B column by column during training (the method's memory saving). Default true; false keeps B trained throughout.</summary>
+    public bool FreezePmb { get; init; } = true;
+
     /// <summary>Shape of the PMB freezing schedule (default cubic).</summary>
     public PmbFreezeCurve FreezeCurve { get; init; } = PmbFreezeCurve.Cubic;
 
@@ -59,17 +62,17 @@ public sealed class AdapterConfig
     internal void Validate()
     {
         if (!Enum.IsDefined(Method))
-            throw new ArgumentException($"AdapterConfig.Method {Method} is not a known AdapterMethod.", nameof(Method));
+            throw new ArgumentException($"Method {Method} is not a known AdapterMethod.", nameof(Method));
         if (Method == AdapterMethod.FullFineTuning) return;
         if (Rank <= 0)
-            throw new ArgumentException($"AdapterConfig.Rank = {Rank} is not valid: the rank must be a positive integer.", nameof(Rank));
+            throw new ArgumentException($"Rank = {Rank} is not valid: the rank must be a positive integer.", nameof(Rank));
         if (Alpha is { } alpha && !(alpha > 0 && double.IsFinite(alpha)))
-            throw new ArgumentException($"AdapterConfig.Alpha = {alpha.ToString(CultureInfo.InvariantCulture)} is not valid: alpha must be a positive finite number.", nameof(Alpha));
+            throw new ArgumentException($"Alpha = {alpha.ToString(CultureInfo.InvariantCulture)} is not valid: alpha must be a positive finite number.", nameof(Alpha));
         if (!(Dropout >= 0 && Dropout < 1))
-            throw new ArgumentException($"AdapterConfig.Dropout = {Dropout.ToString(CultureInfo.InvariantCulture)} is not valid: expected a probability in [0, 1).", nameof(Dropout));
+            throw new ArgumentException($"Dropout = {Dropout.ToString(CultureInfo.InvariantCulture)} is not valid: expected a probability in [0, 1).", nameof(Dropout));
         if (!(FreezeFraction > 0 && FreezeFraction <= 1))
-            throw new ArgumentException($"AdapterConfig.FreezeFraction = {FreezeFraction.ToString(CultureInfo.InvariantCulture)} is not valid: expected a fraction in (0, 1].", nameof(FreezeFraction));
+            throw new ArgumentException($"FreezeFraction = {FreezeFraction.ToString(CultureInfo.InvariantCulture)} is not valid: expected a fraction in (0, 1].", nameof(FreezeFraction));
         if (FreezeSteps is <= 0)
-            throw new ArgumentException($"AdapterConfig.FreezeSteps = {FreezeSteps} is not valid: expected a positive step count.", nameof(FreezeSteps));
+            throw new ArgumentException($"FreezeSteps = {FreezeSteps} is not valid: expected a positive step count.", nameof(FreezeSteps));
     }
 }

@@ -55,19 +55,10 @@ internal static class LamdaFitter
             int hiddenSize = model.Config.HiddenSize;
             if (options.Method != AdapterMethod.FullFineTuning && options.Rank > hiddenSize)
                 throw new ArgumentOutOfRangeException(nameof(options.Rank), options.Rank, $"{nameof(options.Rank)} {options.Rank} is larger than the encoder's hidden size {hiddenSize}; choose at most {hiddenSize}.");
-            var adapted = AdapterInjector.Inject(model.Network, new AdapterConfig
-            {
-                Method = options.Method,
-                Rank = options.Rank,
-                Alpha = options.Alpha,
-                Dropout = options.Dropout,
-                TargetModules = options.TargetModules,
-                ModulesToSave = model.HeadModuleNames,
-                FreezeFraction = options.PmbFreezeFraction,
-            });
+            var adapted = AdapterInjector.Inject(model.Network, options.ToAdapterConfig(model.HeadModuleNames));
             var adapterReport = adapted.Report();
             channel.Info(adapterReport.ToString());
-            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options, seed, model.Device,
+            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options.ToTrainingSettings(), seed, model.Device,
                 Fingerprint(options, modelPath, seed, examples.Count, objective.OutputCount), channel.Info, CheckCanceled);
             channel.Info($"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, on {model.Device}.");
             var result = new FineTuningLoop(setup).Run(examples, validation);
@@ -97,5 +88,5 @@ internal static class LamdaFitter
 
     /// <summary>The settings a checkpoint must share with a run to be resumed by it.</summary>
     private static string Fingerprint(LamdaTrainerOptions options, string modelPath, int seed, int rows, int outputs) => string.Create(CultureInfo.InvariantCulture,
-        $"model={Path.GetFullPath(modelPath)}; method={options.Method}; rank={options.Rank}; alpha={options.Alpha}; dropout={options.Dropout}; targets={string.Join(",", options.TargetModules ?? [])}; pmb={options.FreezePmb}/{options.PmbFreezeFraction}; outputs={outputs}; rows={rows}; epochs={options.MaxEpochs}; batch={options.BatchSize}; accumulation={options.GradientAccumulationSteps}; lr={options.EffectiveLearningRate}; seed={seed}; maxLength={options.MaxSequenceLength}");
+        $"model={Path.GetFullPath(modelPath)}; method={options.Method}; rank={options.Rank}; alpha={options.Alpha}; dropout={options.Dropout}; targets={string.Join(",", options.TargetModules ?? [])}; pmb={options.FreezePmb}/{options.FreezeFraction}; outputs={outputs}; rows={rows}; epochs={options.MaxEpochs}; batch={options.BatchSize}; accumulation={options.GradientAccumulationSteps}; lr={options.EffectiveLearningRate}; seed={seed}; maxLength={options.MaxSequenceLength}");
 }

@@ -1,3 +1,6 @@
+using Microsoft.ML.Lamda.Adapters;
+using Microsoft.ML.Lamda.Training;
+
 namespace Microsoft.ML.Lamda;
 
 /// <summary>
@@ -46,8 +49,8 @@ public abstract class LamdaTrainerOptions
     /// <summary>LaMDA: freeze the projection B column by column during training (the method's memory saving). Default on.</summary>
     public bool FreezePmb { get; set; } = true;
 
-    /// <summary>LaMDA: share of the optimizer steps after which B is completely frozen, in (0, 1]. Default 0.3.</summary>
-    public double PmbFreezeFraction { get; set; } = 0.3;
+    /// <summary>LaMDA: share of the optimizer steps after which B is completely frozen (t_i), in (0, 1]. Default 0.3.</summary>
+    public double FreezeFraction { get; set; } = 0.3;
 
     /// <summary>Longest token sequence (pairs are truncated longest-first). Default 128.</summary>
     public int MaxSequenceLength { get; set; } = 128;
@@ -106,6 +109,34 @@ public abstract class LamdaTrainerOptions
     /// <summary>Learning rate actually used.</summary>
     internal double EffectiveLearningRate => LearningRate ?? (Method == AdapterMethod.FullFineTuning ? 3e-5 : 2e-3);
 
+    /// <summary>The adapter and PMB freezing settings (the one place they are validated: <see cref="AdapterConfig.Validate"/>).</summary>
+    internal AdapterConfig ToAdapterConfig(IReadOnlyList<string>? modulesToSave) => new()
+    {
+        Method = Method,
+        Rank = Rank,
+        Alpha = Alpha,
+        Dropout = Dropout,
+        TargetModules = TargetModules,
+        ModulesToSave = modulesToSave,
+        FreezePmb = FreezePmb,
+        FreezeFraction = FreezeFraction,
+    };
+
+    /// <summary>The training loop's settings.</summary>
+    internal TrainingSettings ToTrainingSettings() => new()
+    {
+        BatchSize = BatchSize,
+        MaxEpochs = MaxEpochs,
+        GradientAccumulationSteps = GradientAccumulationSteps,
+        LearningRate = EffectiveLearningRate,
+        WeightDecay = WeightDecay,
+        WarmupFraction = WarmupFraction,
+        MaxGradientNorm = MaxGradientNorm,
+        EarlyStoppingPatience = EarlyStoppingPatience,
+        CheckpointDirectory = CheckpointDirectory,
+        Progress = Progress is { } progress ? progress.Report : null,
+    };
+
     /// <summary>Checks every setting that does not need the data or the checkpoint; throws with the setting's name.</summary>
     internal virtual void Validate()
     {
@@ -117,13 +148,7 @@ public abstract class LamdaTrainerOptions
             throw new DirectoryNotFoundException($"{nameof(ModelPath)} '{ModelPath}' does not exist: expected the folder of a pretrained encoder checkpoint (config.json, model.safetensors and tokenizer files).");
         if (!Enum.IsDefined(Method)) throw new ArgumentOutOfRangeException(nameof(Method), Method, $"{nameof(Method)} must be one of {string.Join(", ", Enum.GetNames<AdapterMethod>())}.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} must be one of {string.Join(", ", Enum.GetNames<LamdaPrecision>())}.");
-        RequirePositive(Rank, nameof(Rank));
-        if (Alpha is double alpha && !(alpha > 0 && double.IsFinite(alpha)))
-            throw new ArgumentOutOfRangeException(nameof(Alpha), alpha, $"{nameof(Alpha)} must be a positive number (or null for the method's default).");
-        if (!(Dropout >= 0 && Dropout < 1))
-            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"{nameof(Dropout)} must lie in [0, 1).");
-        if (!(PmbFreezeFraction > 0 && PmbFreezeFraction <= 1))
-            throw new ArgumentOutOfRangeException(nameof(PmbFreezeFraction), PmbFreezeFraction, $"{nameof(PmbFreezeFraction)} must lie in (0, 1].");
+        ToAdapterConfig(modulesToSave: null).Validate();
         if (MaxSequenceLength < 8)
             throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, $"{nameof(MaxSequenceLength)} must be at least 8 tokens.");
         RequirePositive(BatchSize, nameof(BatchSize));

@@ -13,7 +13,7 @@ internal sealed record FineTuningSetup(
     PretrainedTokenizer Tokenizer,
     AdaptedModel Adapted,
     TrainingObjective Objective,
-    LamdaTrainerOptions Options,
+    TrainingSettings Settings,
     int Seed,
     Device Device,
     string Fingerprint,
@@ -36,28 +36,27 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
     /// <summary>Trains on <paramref name="examples"/>; leaves the best epoch's weights in the model.</summary>
     public FineTuningResult Run(IReadOnlyList<TrainingExample> examples, IReadOnlyList<TrainingExample>? validation)
     {
-        var options = setup.Options;
+        var settings = setup.Settings;
         var lengths = examples.Select(e => e.Tokens.Length).ToArray();
-        int batchesPerEpoch = (examples.Count + options.BatchSize - 1) / options.BatchSize;
-        int stepsPerEpoch = (batchesPerEpoch + options.GradientAccumulationSteps - 1) / options.GradientAccumulationSteps;
-        int totalSteps = stepsPerEpoch * options.MaxEpochs;
-        var schedule = new LinearWarmupDecaySchedule((int)Math.Round(totalSteps * options.WarmupFraction), totalSteps);
-        bool freezePmb = options.FreezePmb && options.Method is AdapterMethod.Lamda or AdapterMethod.LamdaPlusPlus;
+        int batchesPerEpoch = (examples.Count + settings.BatchSize - 1) / settings.BatchSize;
+        int stepsPerEpoch = (batchesPerEpoch + settings.GradientAccumulationSteps - 1) / settings.GradientAccumulationSteps;
+        int totalSteps = stepsPerEpoch * settings.MaxEpochs;
+        var schedule = new LinearWarmupDecaySchedule((int)Math.Round(totalSteps * settings.WarmupFraction), totalSteps);
 
         var stateful = setup.Adapted.StatefulParameters().Select(p => (p.Name, Tensor: (Tensor)p.Parameter)).ToList();
-        var groups = AdamWParameterGroup.SplitByWeightDecay(setup.Adapted.TrainableParameters(), options.EffectiveLearningRate, options.WeightDecay);
+        var groups = AdamWParameterGroup.SplitByWeightDecay(setup.Adapted.TrainableParameters(), settings.LearningRate, settings.WeightDecay);
         using var optimizer = new AdamW(groups, columns: setup.Adapted);
         var best = stateful.Select(s => (s.Name, Tensor: s.Tensor.detach().clone())).ToList();
         try
         {
             var state = new TrainingProgressState { Fingerprint = setup.Fingerprint };
-            var store = options.CheckpointDirectory is null ? null : new TrainingCheckpointStore(options.CheckpointDirectory);
+            var store = settings.CheckpointDirectory is null ? null : new TrainingCheckpointStore(settings.CheckpointDirectory);
             if (store?.TryLoadLatestState(out var checkpointPath) is { } saved)
             {
                 if (saved.Fingerprint != setup.Fingerprint)
-                    throw new InvalidOperationException($"{nameof(LamdaTrainerOptions.CheckpointDirectory)} '{options.CheckpointDirectory}' holds a checkpoint of a run with other settings or data ({saved.Fingerprint}); this run is ({setup.Fingerprint}). Use an empty folder, or the same settings and data.");
+                    throw new InvalidOperationException($"CheckpointDirectory '{settings.CheckpointDirectory}' holds a checkpoint of a run with other settings or data ({saved.Fingerprint}); this run is ({setup.Fingerprint}). Use an empty folder, or the same settings and data.");
                 // Columns of B frozen by the last step taken, so that the optimizer state fits them.
-                if (freezePmb && saved.Step > 0) setup.Adapted.Step((int)saved.Step - 1, totalSteps);
+                if (saved.Step > 0) setup.Adapted.Step((int)saved.Step - 1, totalSteps);
                 TrainingCheckpointStore.LoadTensors(checkpointPath!, stateful.ToDictionary(s => s.Name, s => s.Tensor),
                     best.ToDictionary(s => s.Name, s => s.Tensor), path => LoadOptimizer(optimizer, path));
                 state = saved;
@@ -66,12 +65,12 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
 
             var clock = Stopwatch.StartNew();
             long rowsThisRun = 0, stepsThisRun = 0;
-            for (int epoch = state.CompletedEpochs; epoch < options.MaxEpochs; epoch++)
+            for (int epoch = state.CompletedEpochs; epoch < settings.MaxEpochs; epoch++)
             {
                 // Dropout draws depend on the epoch only, so a resumed run repeats an uninterrupted one exactly.
                 torch.manual_seed(LengthBucketedBatcher.SeedOf(setup.Seed, epoch) ^ 0x5eed);
                 setup.Model.Train(true);
-                var batches = LengthBucketedBatcher.EpochBatches(lengths, options.BatchSize, setup.Seed, epoch);
+                var batches = LengthBucketedBatcher.EpochBatches(lengths, settings.BatchSize, setup.Seed, epoch);
                 double lossSum = 0;
                 int lossCount = 0;
                 double learningRate = 0;
@@ -85,19 +84,19 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
                         var labels = tensor(rows.Select(r => r.Label).ToArray(), device: setup.Device);
                         var logits = setup.Model.Forward(tokens.InputIds, tokens.AttentionMask, tokens.TokenTypeIds);
                         var loss = setup.Objective.Loss(logits, labels);
-                        (loss / options.GradientAccumulationSteps).backward();
+                        (loss / settings.GradientAccumulationSteps).backward();
                         lossSum += loss.ToDouble();
                         lossCount++;
                     }
                     rowsThisRun += batches[b].Length;
                     bool lastOfEpoch = b == batches.Count - 1;
-                    if ((b + 1) % options.GradientAccumulationSteps != 0 && !lastOfEpoch)
+                    if ((b + 1) % settings.GradientAccumulationSteps != 0 && !lastOfEpoch)
                         continue;
 
-                    if (freezePmb) setup.Adapted.Step((int)state.Step, totalSteps);
+                    setup.Adapted.Step((int)state.Step, totalSteps);
                     double multiplier = schedule.Multiplier((int)state.Step);
-                    learningRate = options.EffectiveLearningRate * multiplier;
-                    optimizer.ClipGradientNorm(options.MaxGradientNorm);
+                    learningRate = settings.LearningRate * multiplier;
+                    optimizer.ClipGradientNorm(settings.MaxGradientNorm);
                     optimizer.Step(multiplier);
                     optimizer.ZeroGrad();
                     state.Step++;
@@ -115,8 +114,8 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
                 UpdateBest(state, metrics, stateful, best);
                 Report(Progress(epoch, state.Step, totalSteps, record.Loss, learningRate, rowsThisRun, stepsThisRun, clock.Elapsed, metrics, isEpochEnd: true));
 
-                bool stopEarly = options.EarlyStoppingPatience is int patience && state.EpochsWithoutImprovement >= patience;
-                if (stopEarly) state.CompletedEpochs = options.MaxEpochs;
+                bool stopEarly = settings.EarlyStoppingPatience is int patience && state.EpochsWithoutImprovement >= patience;
+                if (stopEarly) state.CompletedEpochs = settings.MaxEpochs;
                 store?.Save(state, stateful, best, path => SaveOptimizer(optimizer, path));
                 if (stopEarly)
                 {
@@ -143,7 +142,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
         var outputs = new List<float[]>(examples.Count);
         using (no_grad())
         {
-            foreach (var batch in LengthBucketedBatcher.SequentialBatches(examples.Count, setup.Options.BatchSize))
+            foreach (var batch in LengthBucketedBatcher.SequentialBatches(examples.Count, setup.Settings.BatchSize))
             {
                 using var scope = NewDisposeScope();
                 using var tokens = setup.Tokenizer.Collate(batch.Select(i => examples[i].Tokens).ToArray(), setup.Device);
@@ -203,7 +202,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
         return new LamdaTrainingProgress
         {
             Epoch = epoch + 1,
-            TotalEpochs = setup.Options.MaxEpochs,
+            TotalEpochs = setup.Settings.MaxEpochs,
             Step = step,
             TotalSteps = totalSteps,
             Loss = loss,
@@ -219,6 +218,6 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
     private void Report(LamdaTrainingProgress progress)
     {
         setup.Log(progress.ToString());
-        setup.Options.Progress?.Report(progress);
+        setup.Settings.Progress?.Invoke(progress);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Lamda.Pretraining;
+using Microsoft.ML.Lamda.Training;
 using TorchSharp;
 
 namespace Microsoft.ML.Lamda.Tests.Pretraining;
@@ -39,23 +40,22 @@ public class MaskedBatchTests
     public void Mask_RejectsBlocksOfDifferentLengths() =>
         Assert.Throws<ArgumentException>(() => Vocabulary.Mask([[Cls, 7, Sep], [Cls, Sep]], new Random(1), torch.CPU));
 
-    [Fact]
-    public void LinearSchedule_WarmsUpThenDecaysToZero()
-    {
-        var schedule = new LinearSchedule(PeakLearningRate: 1e-3, WarmupFraction: 0.1);
+    [Theory]
+    [InlineData(0.01, 0.1)]
+    [InlineData(0.1, 1.0)]
+    [InlineData(0.55, 0.5)]
+    [InlineData(1.0, 0.0)]
+    [InlineData(1.5, 0.0)]
+    public void ScheduleOverProgress_WarmsUpThenDecaysToZero(double progress, double expected)
+        => Assert.InRange(LinearWarmupDecaySchedule.MultiplierAt(progress, warmupFraction: 0.1), expected - 1e-12, expected + 1e-12);
 
-        Assert.Equal(1e-4, schedule.At(0.01), precision: 12);
-        Assert.Equal(1e-3, schedule.At(0.1), precision: 12);
-        Assert.Equal(5e-4, schedule.At(0.55), precision: 12);
-        Assert.Equal(0, schedule.At(1), precision: 12);
-        Assert.Equal(0, schedule.At(1.5), precision: 12);
-    }
-
-    [Fact]
-    public void Progress_FollowsWhicheverLimitIsFurtherAlong()
+    [Theory]
+    [InlineData(1, null, 0.25)]
+    [InlineData(5, 10, 0.5)]
+    [InlineData(1, 10, 0.25)]
+    public void Progress_FollowsWhicheverLimitIsFurtherAlong(int minutes, int? budgetMinutes, double expected)
     {
-        Assert.Equal(0.25, LinearSchedule.Progress(25, 100, TimeSpan.FromMinutes(1), budget: null), precision: 12);
-        Assert.Equal(0.5, LinearSchedule.Progress(25, 100, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)), precision: 12);
-        Assert.Equal(0.25, LinearSchedule.Progress(25, 100, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10)), precision: 12);
+        var settings = new PretrainingSettings(100, 8, 1e-3, 0.1, 0.01, 1, 10, 10, 10, budgetMinutes is { } b ? TimeSpan.FromMinutes(b) : null);
+        Assert.InRange(settings.Progress(25, TimeSpan.FromMinutes(minutes)), expected - 1e-12, expected + 1e-12);
     }
 }

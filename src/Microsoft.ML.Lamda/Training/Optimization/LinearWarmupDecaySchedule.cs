@@ -31,4 +31,17 @@ public sealed class LinearWarmupDecaySchedule
         if (step >= TotalSteps) return 0;
         return (double)(TotalSteps - step) / Math.Max(1, TotalSteps - WarmupSteps);
     }
+
+    /// <summary>
+    /// The multiplier at <paramref name="progress"/> (share of the run done, clamped to [0, 1]) for a run measured by
+    /// progress rather than steps (a run with a time budget): <c>progress / warmupFraction</c> during warm-up, then a
+    /// linear fall to 0 at the end.
+    /// </summary>
+    public static double MultiplierAt(double progress, double warmupFraction)
+    {
+        if (!(warmupFraction >= 0 && warmupFraction < 1))
+            throw new ArgumentException($"warmupFraction = {warmupFraction} is not valid: expected [0, 1).", nameof(warmupFraction));
+        progress = Math.Clamp(progress, 0, 1);
+        return progress < warmupFraction ? progress / warmupFraction : (1 - progress) / (1 - warmupFraction);
+    }
 }
