@@ -13,11 +13,16 @@ internal static class KeyValuesCodec
 {
     private static readonly MethodInfo MakeGetterOfMethod = typeof(KeyValuesCodec).GetMethod(nameof(MakeGetterOf), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly MethodInfo WriteOfMethod = typeof(KeyValuesCodec).GetMethod(nameof(WriteOf), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly MethodInfo NamesOfMethod = typeof(KeyValuesCodec).GetMethod(nameof(NamesOf), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly MethodInfo AnnotationsOfMethod = typeof(KeyValuesCodec).GetMethod(nameof(AnnotationsOf), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     /// <summary>A <c>ValueGetter&lt;VBuffer&lt;T&gt;&gt;</c> over the key values held in <paramref name="annotations"/>.</summary>
     public static Delegate MakeGetter(DataViewSchema.Annotations annotations, DataViewSchema.Column values) =>
         (Delegate)MakeGetterOfMethod.MakeGenericMethod(values.Type.GetItemType().RawType).Invoke(null, [annotations, values])!;
+
+    /// <summary>The key values as text (class names), in key order.</summary>
+    public static string[] Names(DataViewSchema.Annotations annotations, DataViewSchema.Column values) =>
+        (string[])NamesOfMethod.MakeGenericMethod(values.Type.GetItemType().RawType).Invoke(null, [annotations, values])!;
 
     /// <summary>Writes the key values' type and value to <paramref name="stream"/>.</summary>
     public static void Write(IHost host, Stream stream, DataViewSchema.Annotations annotations, DataViewSchema.Column values)
@@ -46,6 +51,13 @@ internal static class KeyValuesCodec
         var stored = default(VBuffer<T>);
         annotations.GetValue(values.Name, ref stored);
         return (ref VBuffer<T> destination) => stored.CopyTo(ref destination);
+    }
+
+    private static string[] NamesOf<T>(DataViewSchema.Annotations annotations, DataViewSchema.Column values)
+    {
+        var stored = default(VBuffer<T>);
+        annotations.GetValue(values.Name, ref stored);
+        return stored.DenseValues().Select(value => value?.ToString() ?? "").ToArray();
     }
 
     private static void WriteOf<T>(IHost host, Stream stream, DataViewSchema.Annotations annotations, DataViewSchema.Column values)

@@ -91,6 +91,12 @@ public sealed class LamdaTextClassificationTransformer : LamdaTransformerBase
         });
     }
 
+    private protected override IReadOnlyList<string> ExportLabels() =>
+        _labelAnnotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues) is { } values && KeyValuesCodec.Names(_labelAnnotations, values) is { } names
+            && names.Length == ClassCount
+            ? names
+            : base.ExportLabels();
+
     private protected override void SaveTaskModel(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(PredictedLabelColumnName);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML.Data;
+using Microsoft.ML.Lamda.Export;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Lamda;
@@ -57,6 +58,50 @@ public abstract class LamdaTransformerBase : RowToRowTransformerBase, ITransform
         ThrowIfDisposed();
         return new LamdaRowMapper(this, schema, lookaheadSource: null);
     }
+
+    /// <summary>
+    /// Writes the merged model (encoder and task head) as one ONNX graph (opset 17, float32 weights) that runs without
+    /// this library or libtorch: inputs <c>input_ids</c>, <c>attention_mask</c> (and <c>token_type_ids</c> where the
+    /// family uses them), int64 [batch, sequence] with dynamic axes; outputs <c>logits</c> and, for classification,
+    /// <c>probabilities</c> (what <c>Score</c> holds). Beside it: the tokenizer files and <c>PATH.json</c>, which says
+    /// how to tokenize (family, maximum length, templates) and names the labels.
+    /// </summary>
+    /// <param name="path">The .onnx file to write (its folder is created when missing).</param>
+    /// <exception cref="IOException">A file to write exists and is not empty, or the folder cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer is disposed.</exception>
+    public void ExportToOnnx(string path) => ExportToOnnx(path, null);
+
+    /// <summary>As <see cref="ExportToOnnx(string)"/>, with overwriting and float16 weights chosen by <paramref name="options"/>.</summary>
+    /// <exception cref="IOException">A file to write exists and is not empty (and <see cref="ModelExportOptions.Overwrite"/> is false), or the folder cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer is disposed.</exception>
+    public void ExportToOnnx(string path, ModelExportOptions? options)
+    {
+        ThrowIfDisposed();
+        Scorer.Export(ExportLabels(), source => ModelExporter.ToOnnx(source, path, options));
+    }
+
+    /// <summary>
+    /// Writes a Hugging Face model folder that transformers' <c>*ForSequenceClassification</c> (and
+    /// <c>SequenceClassificationModel.FromPretrained</c>) loads: <c>config.json</c> with <c>id2label</c>/<c>label2id</c> from
+    /// the label's key values, <c>architectures</c>, <c>num_labels</c> and <c>problem_type</c>; float32
+    /// <c>model.safetensors</c> with the merged weights; and the tokenizer files.
+    /// </summary>
+    /// <param name="directory">The folder to write; it must not exist or be empty.</param>
+    /// <exception cref="IOException">The folder exists and is not empty, or cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer is disposed.</exception>
+    public void ExportToHuggingFace(string directory) => ExportToHuggingFace(directory, null);
+
+    /// <summary>As <see cref="ExportToHuggingFace(string)"/>, replacing a non-empty folder when <paramref name="options"/> says so.</summary>
+    /// <exception cref="IOException">The folder exists and is not empty (and <see cref="ModelExportOptions.Overwrite"/> is false), or cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer is disposed.</exception>
+    public void ExportToHuggingFace(string directory, ModelExportOptions? options)
+    {
+        ThrowIfDisposed();
+        Scorer.Export(ExportLabels(), source => ModelExporter.ToHuggingFace(source, directory, options));
+    }
+
+    /// <summary>The names of the model's outputs, written into exported models.</summary>
+    private protected virtual IReadOnlyList<string> ExportLabels() => Scorer.ConfigLabels;
 
     /// <summary>Frees the native model. Using the transformer afterwards throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

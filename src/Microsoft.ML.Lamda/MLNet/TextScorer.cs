@@ -1,3 +1,4 @@
+using Microsoft.ML.Lamda.Export;
 using Microsoft.ML.Lamda.Models;
 using Microsoft.ML.Lamda.Tokenization;
 using static TorchSharp.torch;
@@ -82,6 +83,17 @@ internal sealed class TextScorer : IDisposable
         return results;
     }
 
+    /// <summary>Runs <paramref name="export"/> on the model, its tokenizer and <paramref name="labels"/>, under the scoring lock.</summary>
+    /// <exception cref="ObjectDisposedException">The scorer is disposed.</exception>
+    public void Export(IReadOnlyList<string> labels, Action<ExportSource> export)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            export(new ExportSource(_model, Probabilities, labels, new TokenizerExport(_tokenizer, _tokenizerFiles, MaxSequenceLength)));
+        }
+    }
+
     /// <summary>Writes the model (config.json, weights) and the tokenizer files as one stream of named files.</summary>
     public void Write(BinaryWriter writer)
     {
@@ -142,6 +154,9 @@ internal sealed class TextScorer : IDisposable
             directory.Delete(recursive: true);
         }
     }
+
+    /// <summary>The label names of the model's config.json (LABEL_i unless the checkpoint named them).</summary>
+    public IReadOnlyList<string> ConfigLabels => _model.Config.Labels;
 
     /// <summary>Frees the model; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

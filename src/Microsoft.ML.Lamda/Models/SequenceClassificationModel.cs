@@ -1,4 +1,5 @@
 using Microsoft.ML.Lamda.Checkpoints;
+using Microsoft.ML.Lamda.Export;
 using Microsoft.ML.Lamda.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,6 +15,7 @@ public sealed class SequenceClassificationModel : IDisposable
 {
     private static readonly ScalarType[] SupportedDTypes = [ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16];
     private readonly IEncoderClassifier _classifier;
+    private bool _disposed;
 
     private SequenceClassificationModel(nn.Module network, EncoderConfig config, Device device, ScalarType dtype)
     {
@@ -135,8 +137,52 @@ public sealed class SequenceClassificationModel : IDisposable
             new Dictionary<string, string> { ["format"] = "pt" });
     }
 
+    /// <summary>
+    /// Writes the model as one ONNX graph (opset 17, float32): inputs <c>input_ids</c>, <c>attention_mask</c> (and
+    /// <c>token_type_ids</c> when the model has several token types), int64 [batch, sequence]; outputs <c>logits</c>
+    /// [batch, labels] and, with more than one label, <c>probabilities</c>. A manifest <c>PATH.json</c> (family,
+    /// inputs, outputs, label names) is written beside it.
+    /// </summary>
+    /// <param name="path">The .onnx file to write (its folder is created when missing).</param>
+    /// <exception cref="IOException">The file exists and is not empty, or the folder cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The model is disposed.</exception>
+    public void ExportToOnnx(string path) => ExportToOnnx(path, null);
+
+    /// <summary>As <see cref="ExportToOnnx(string)"/>, with overwriting and float16 weights chosen by <paramref name="options"/>.</summary>
+    /// <exception cref="IOException">The file exists and is not empty (and <see cref="ModelExportOptions.Overwrite"/> is false), or the folder cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The model is disposed.</exception>
+    public void ExportToOnnx(string path, ModelExportOptions? options)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ModelExporter.ToOnnx(ExportSource(), path, options);
+    }
+
+    /// <summary>
+    /// Writes a Hugging Face model folder: <c>config.json</c> (with <c>id2label</c>, <c>label2id</c>, <c>architectures</c>,
+    /// <c>num_labels</c>, <c>problem_type</c>) and float32 <c>model.safetensors</c> under transformers' names.
+    /// </summary>
+    /// <param name="directory">The folder to write; it must not exist or be empty.</param>
+    /// <exception cref="IOException">The folder exists and is not empty, or cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The model is disposed.</exception>
+    public void ExportToHuggingFace(string directory) => ExportToHuggingFace(directory, null);
+
+    /// <summary>As <see cref="ExportToHuggingFace(string)"/>, replacing a non-empty folder when <paramref name="options"/> says so.</summary>
+    /// <exception cref="IOException">The folder exists and is not empty (and <see cref="ModelExportOptions.Overwrite"/> is false), or cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The model is disposed.</exception>
+    public void ExportToHuggingFace(string directory, ModelExportOptions? options)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ModelExporter.ToHuggingFace(ExportSource(), directory, options);
+    }
+
     /// <summary>Frees the network's native memory.</summary>
-    public void Dispose() => Network.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        Network.Dispose();
+    }
+
+    private ExportSource ExportSource() => new(this, Config.NumLabels > 1, Config.Labels, Tokenizer: null);
 
     private Tensor EncodeCore(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds)
     {
