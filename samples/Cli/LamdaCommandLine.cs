@@ -15,6 +15,7 @@ internal static class LamdaCommandLine
         TrainCommand.Create(console),
         EvaluateCommand.Create(console),
         PredictCommand.Create(console, input, interactiveInput),
+        ExportCommand.Create(console),
         new Command("similarity", "Sentence-similarity models (regression on sentence pairs); evaluate and predict with 'lamda evaluate' and 'lamda predict'.")
         {
             SimilarityTrainCommand.Create(console),

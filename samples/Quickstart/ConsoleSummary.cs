@@ -27,6 +27,7 @@ internal static class ConsoleSummary
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {section,-10} {probability,6:P0}  {Shorten(description)}"));
         output.WriteLine();
         output.WriteLine($"Model:  {Path.GetFullPath(result.ModelPath)}");
+        output.WriteLine($"ONNX:   {Path.GetFullPath(result.OnnxPath)} (for ONNX Runtime; tokenizer files and model.onnx.json beside it)");
         output.WriteLine($"Report: {Path.GetFullPath(result.ReportPath)}");
     }
 

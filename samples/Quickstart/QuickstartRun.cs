@@ -10,7 +10,7 @@ namespace Microsoft.ML.Lamda.Samples.Quickstart;
 /// <param name="ModelPath">The saved model.</param>
 /// <param name="ReportPath">The markdown report.</param>
 /// <param name="Predictions">Section predicted by the reloaded model for each sample description.</param>
-public sealed record QuickstartResult(ModelScores Lamda, ModelScores Classic, double MajorityAccuracy, string ModelPath, string ReportPath,
+public sealed record QuickstartResult(ModelScores Lamda, ModelScores Classic, double MajorityAccuracy, string ModelPath, string OnnxPath, string ReportPath,
     IReadOnlyList<(string Description, string Section, float Probability)> Predictions);
 
 /// <summary>
@@ -81,11 +81,14 @@ public static class QuickstartRun
 
         var modelPath = Path.Combine(settings.OutputDirectory, "model.zip");
         mlContext.Model.Save(model, data.Train.Schema, modelPath);
+        // The same merged model for ONNX Runtime (no libtorch needed), with its tokenizer files and manifest beside it.
+        var onnxPath = Path.Combine(settings.OutputDirectory, "model.onnx");
+        lamda.ExportToOnnx(onnxPath, new ModelExportOptions { Overwrite = true });
         lamda.Dispose();
         var predictions = PredictWithSavedModel(mlContext, modelPath);
 
         var reportPath = RunReport.Write(settings, lamdaScores, classicScores, majority, report, losses, predictions);
-        var result = new QuickstartResult(lamdaScores, classicScores, majority, modelPath, reportPath, predictions);
+        var result = new QuickstartResult(lamdaScores, classicScores, majority, modelPath, onnxPath, reportPath, predictions);
         ConsoleSummary.Write(output, result);
         return result;
     }

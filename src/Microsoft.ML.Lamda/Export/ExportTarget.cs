@@ -20,7 +20,7 @@ internal static class ExportTarget
             if (Directory.Exists(target))
                 throw new IOException($"Cannot export to '{target}': it is a folder.");
             if (!overwrite && File.Exists(target) && new FileInfo(target).Length > 0)
-                throw new IOException($"Cannot export to '{target}': the file exists. Remove it or ask to overwrite (ModelExportOptions.Overwrite, or --overwrite).");
+                throw new IOException($"Cannot export to '{target}': the file exists. Remove it or ask to overwrite it (ModelExportOptions.Overwrite).");
         }
         var staging = CreateStaging(directory, Path.Combine(directory, ".lamda-export-" + Guid.NewGuid().ToString("N")[..12]));
         try
@@ -46,7 +46,7 @@ internal static class ExportTarget
         if (File.Exists(full))
             throw new IOException($"Cannot export to folder '{directory}': it is a file.");
         if (!overwrite && Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-            throw new IOException($"Cannot export to folder '{directory}': it exists and is not empty. Remove it or ask to overwrite (ModelExportOptions.Overwrite, or --overwrite).");
+            throw new IOException($"Cannot export to folder '{directory}': it exists and is not empty. Remove it or ask to overwrite it (ModelExportOptions.Overwrite).");
         var parent = Path.GetDirectoryName(full) ?? throw new IOException($"Cannot export to folder '{directory}': it has no parent folder.");
         var staging = CreateStaging(parent, $"{full}.lamda-export-{Guid.NewGuid().ToString("N")[..12]}");
         try

@@ -79,6 +79,24 @@ public sealed class LamdaCliTests : IDisposable
         Assert.All(lines, line => Assert.Matches(@"^(sports|music|food)\t(0\.[0-9]{4}|1\.0000)$", line));
         var expected = new[] { "sports", "music", "food", "sports", "music" };
         Assert.True(lines.Zip(expected).Count(p => p.First.StartsWith(p.Second + "\t", StringComparison.Ordinal)) >= 3, predictOutput);
+
+        var onnx = Path.Combine(_folder, "export", "model.onnx");
+        var (exportCode, exportOutput) = Run("", "export", "--format", "onnx", model, onnx);
+        Assert.True(exportCode == 0, exportOutput);
+        Assert.True(File.Exists(onnx) && File.Exists(onnx + ".json") && File.Exists(Path.Combine(_folder, "export", "vocab.txt")), exportOutput);
+        var (againCode, againOutput) = Run("", "export", "--format", "onnx", model, onnx);
+        Assert.Equal(1, againCode);
+        Assert.Contains("Pass --force", againOutput);
+        Assert.Equal(0, Run("", "export", "--format", "onnx", "--float16", "--force", model, onnx).ExitCode);
+
+        var folder = Path.Combine(_folder, "hf");
+        var (hfCode, hfOutput) = Run("", "export", "--format", "hf", model, folder);
+        Assert.True(hfCode == 0, hfOutput);
+        Assert.Contains("\"music\"", File.ReadAllText(Path.Combine(folder, "config.json")));
+        Assert.True(File.Exists(Path.Combine(folder, "model.safetensors")));
+        var (badCode, badOutput) = Run("", "export", "--format", "tflite", model, folder);
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("tflite", badOutput);
     }
 
     [Fact]

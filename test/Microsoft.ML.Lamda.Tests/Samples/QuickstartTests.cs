@@ -29,6 +29,8 @@ public sealed class QuickstartTests : IDisposable
         Assert.True(result.Lamda.TrainableParameters < 0.05 * 5_000_000, "LaMDA trains a few percent of the encoder's parameters.");
 
         Assert.True(File.Exists(result.ModelPath));
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(result.ModelPath)!, "model.onnx"), result.OnnxPath);
+        Assert.True(File.Exists(result.OnnxPath) && File.Exists(result.OnnxPath + ".json"));
         Assert.Equal(QuickstartRun.SampleDescriptions.Count, result.Predictions.Count);
         Assert.All(result.Predictions, p => Assert.Contains(p.Section, result.Lamda.ClassNames));
         Assert.All(result.Predictions, p => Assert.InRange(p.Probability, 0.1f, 1f));  // the largest of 10 probabilities
