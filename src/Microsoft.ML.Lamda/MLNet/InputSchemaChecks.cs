@@ -70,6 +70,43 @@ internal static class InputSchemaChecks
         }
     }
 
+    /// <summary>The data must hold at least one row; <paramref name="what"/> names it in the message ("training data", "validation set").</summary>
+    public static void CheckHasRows(IDataView data, string what, string parameterName)
+    {
+        long? count = data.GetRowCount();
+        if (count is null)
+        {
+            using var cursor = data.GetRowCursor([]);
+            count = cursor.MoveNext() ? 1 : 0;
+        }
+        if (count == 0)
+            throw new ArgumentException($"The {what} has no rows: there is nothing to {(what == "training data" ? "train on" : "score")}.", parameterName);
+    }
+
+    /// <summary>
+    /// The validation set's key label must map the same values to the same keys as the training data's (else its
+    /// metrics would compare other classes), and hold no value the training data's key lacks.
+    /// </summary>
+    public static void CheckSameLabelKeys(DataViewSchema training, DataViewSchema validation, string name)
+    {
+        if (training.GetColumnOrNull(name) is not { Type: KeyDataViewType } trainingColumn
+            || validation.GetColumnOrNull(name) is not { Type: KeyDataViewType } validationColumn) return;
+        var trainingValues = KeyValuesCodec.ValuesAsText(trainingColumn);
+        var validationValues = KeyValuesCodec.ValuesAsText(validationColumn);
+        if (trainingValues is null || validationValues is null) return;
+        var unknown = validationValues.Except(trainingValues, StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+            throw new ArgumentException($"Validation set label '{name}' has key value(s) the training data's key lacks: {Quoted(unknown)}. Key both with one MapValueToKey fitted on the training data.", nameof(LamdaTrainerOptions.ValidationSet));
+        if (!validationValues.SequenceEqual(trainingValues, StringComparer.Ordinal))
+            throw new ArgumentException($"Validation set label '{name}' maps its values to other keys than the training data's ({Quoted(validationValues)} against {Quoted(trainingValues)}). Key both with one MapValueToKey fitted on the training data.", nameof(LamdaTrainerOptions.ValidationSet));
+    }
+
+    private static string Quoted(IEnumerable<string> values)
+    {
+        var list = values.Take(6).ToList();
+        return string.Join(", ", list.Take(5).Select(v => $"'{v}'")) + (list.Count > 5 ? ", ..." : "");
+    }
+
     private static DataViewSchema.Column Find(DataViewSchema schema, string name, string role) =>
         schema.GetColumnOrNull(name)
         ?? throw new ArgumentException($"Column '{name}' ({role}) was not found in the input data; it has columns: {ColumnList(schema)}.", nameof(schema));

@@ -16,6 +16,14 @@ internal static class KeyValuesCodec
     private static readonly MethodInfo NamesOfMethod = typeof(KeyValuesCodec).GetMethod(nameof(NamesOf), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly MethodInfo AnnotationsOfMethod = typeof(KeyValuesCodec).GetMethod(nameof(AnnotationsOf), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    /// <summary>The key values of key column <paramref name="column"/> as text, or null when it has none.</summary>
+    public static string[]? ValuesAsText(DataViewSchema.Column column)
+    {
+        var values = column.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
+        if (values is null || values.Value.Type is not VectorDataViewType) return null;
+        return Names(column.Annotations, values.Value);
+    }
+
     /// <summary>A <c>ValueGetter&lt;VBuffer&lt;T&gt;&gt;</c> over the key values held in <paramref name="annotations"/>.</summary>
     public static Delegate MakeGetter(DataViewSchema.Annotations annotations, DataViewSchema.Column values) =>
         (Delegate)MakeGetterOfMethod.MakeGenericMethod(values.Type.GetItemType().RawType).Invoke(null, [annotations, values])!;

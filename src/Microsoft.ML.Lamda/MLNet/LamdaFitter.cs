@@ -41,7 +41,14 @@ internal static class LamdaFitter
             channel.Warning($"Skipped {skipped} training row(s) whose label '{options.LabelColumnName}' is missing.");
         if (examples.Count == 0)
             throw new ArgumentException($"The training data has no rows with a label in column '{options.LabelColumnName}'" + (skipped > 0 ? $" ({skipped} row(s) had a missing label)." : "."), nameof(input));
-        var validation = options.ValidationSet is null ? null : TrainingDataReader.Read(options.ValidationSet, options, tokenizer, CheckCanceled, out _);
+        long validationSkipped = 0;
+        var validation = options.ValidationSet is null ? null : TrainingDataReader.Read(options.ValidationSet, options, tokenizer, CheckCanceled, out validationSkipped);
+        if (validationSkipped > 0)
+        {
+            if (objective is ClassificationObjective)
+                throw new ArgumentException($"{validationSkipped} row(s) of the validation set have no label in column '{options.LabelColumnName}': missing, or a value the training data's key lacks. Key both with one MapValueToKey fitted on the training data, and drop rows without a label.", nameof(options.ValidationSet));
+            channel.Warning($"Skipped {validationSkipped} validation row(s) whose label '{options.LabelColumnName}' is missing.");
+        }
 
         var model = SequenceClassificationModel.FromPretrained(modelPath, new SequenceClassificationModelOptions
         {
@@ -52,6 +59,9 @@ internal static class LamdaFitter
         });
         try
         {
+            tokenizer.CheckFits(model.Config, modelPath);
+            if (options.MaxSequenceLength > model.MaxSequenceLengthLimit)
+                throw new ArgumentOutOfRangeException(nameof(options.MaxSequenceLength), options.MaxSequenceLength, $"{nameof(options.MaxSequenceLength)} {options.MaxSequenceLength} is longer than the encoder's {model.MaxSequenceLengthLimit} positions (max_position_embeddings {model.Config.MaxPositionEmbeddings} of '{Path.Combine(modelPath, "config.json")}'); choose at most {model.MaxSequenceLengthLimit}.");
             int hiddenSize = model.Config.HiddenSize;
             if (options.Method != AdapterMethod.FullFineTuning && options.Rank > hiddenSize)
                 throw new ArgumentOutOfRangeException(nameof(options.Rank), options.Rank, $"{nameof(options.Rank)} {options.Rank} is larger than the encoder's hidden size {hiddenSize}; choose at most {hiddenSize}.");

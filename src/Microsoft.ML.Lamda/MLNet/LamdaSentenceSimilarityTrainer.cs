@@ -40,9 +40,13 @@ public sealed class LamdaSentenceSimilarityTrainer : IEstimator<LamdaSentenceSim
         _host.CheckValue(input, nameof(input));
         _options.Validate();
         LamdaTextClassificationTrainer.CheckColumns(input.Schema, _options);
+        InputSchemaChecks.CheckHasRows(input, "training data", nameof(input));
         InputSchemaChecks.CheckSingleLabel(input.Schema, _options.LabelColumnName);
         if (_options.ValidationSet is { } validation)
+        {
             InputSchemaChecks.CheckSameColumns(input.Schema, validation.Schema, LamdaTextClassificationTrainer.ColumnsUsed(_options));
+            InputSchemaChecks.CheckHasRows(validation, "validation set", nameof(_options.ValidationSet));
+        }
 
         var (scorer, report) = LamdaFitter.Fit(_host, _options, input, new SimilarityObjective());
         return new LamdaSentenceSimilarityTransformer(_host, scorer, _options.Sentence1ColumnName, _options.Sentence2ColumnName!, _options.ScoreColumnName, report);

@@ -41,9 +41,14 @@ public sealed class LamdaTextClassificationTrainer : IEstimator<LamdaTextClassif
         _host.CheckValue(input, nameof(input));
         _options.Validate();
         CheckColumns(input.Schema, _options);
+        InputSchemaChecks.CheckHasRows(input, "training data", nameof(input));
         int classes = InputSchemaChecks.CheckKeyLabel(input.Schema, _options.LabelColumnName);
         if (_options.ValidationSet is { } validation)
+        {
+            InputSchemaChecks.CheckSameLabelKeys(input.Schema, validation.Schema, _options.LabelColumnName);
             InputSchemaChecks.CheckSameColumns(input.Schema, validation.Schema, ColumnsUsed(_options));
+            InputSchemaChecks.CheckHasRows(validation, "validation set", nameof(_options.ValidationSet));
+        }
 
         var labelAnnotations = new DataViewSchema.Annotations.Builder();
         labelAnnotations.Add(input.Schema[_options.LabelColumnName].Annotations, name => name == AnnotationUtils.Kinds.KeyValues);

@@ -145,9 +145,18 @@ internal sealed class TextScorer : IDisposable
                 File.WriteAllBytes(Path.Combine(directory.FullName, name), bytes);
             }
             var model = SequenceClassificationModel.FromPretrained(directory.FullName, new SequenceClassificationModelOptions { Device = device, Log = log });
-            var tokenizer = PretrainedTokenizer.FromDirectory(directory.FullName);
-            var tokenizerFiles = tokenizerFileNames.ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(directory.FullName, n)), StringComparer.Ordinal);
-            return new TextScorer(model, tokenizer, tokenizerFiles, maxSequenceLength, batchSize, probabilities);
+            try
+            {
+                var tokenizer = PretrainedTokenizer.FromDirectory(directory.FullName);
+                tokenizer.CheckFits(model.Config, directory.FullName);
+                var tokenizerFiles = tokenizerFileNames.ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(directory.FullName, n)), StringComparer.Ordinal);
+                return new TextScorer(model, tokenizer, tokenizerFiles, maxSequenceLength, batchSize, probabilities);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
         }
         finally
         {

@@ -223,14 +223,17 @@ public sealed class SequenceClassificationModel : IDisposable
         return result;
     }
 
+    /// <summary>The longest token sequence the position embeddings allow (<see cref="long.MaxValue"/> for relative positions only).</summary>
+    internal long MaxSequenceLengthLimit => Config.Family switch
+    {
+        EncoderFamily.Roberta => Config.MaxPositionEmbeddings - Config.PadTokenId - 1,
+        EncoderFamily.DebertaV2 when !Config.PositionBiasedInput => long.MaxValue,
+        _ => Config.MaxPositionEmbeddings,
+    };
+
     private void CheckLength(long length)
     {
-        var limit = Config.Family switch
-        {
-            EncoderFamily.Roberta => Config.MaxPositionEmbeddings - Config.PadTokenId - 1,
-            EncoderFamily.DebertaV2 when !Config.PositionBiasedInput => long.MaxValue,
-            _ => Config.MaxPositionEmbeddings,
-        };
+        var limit = MaxSequenceLengthLimit;
         if (length > limit)
             throw new ArgumentException($"The sequences are {length} tokens long; this {Config.ModelType} model takes at most {limit} (max_position_embeddings {Config.MaxPositionEmbeddings}).");
     }

@@ -63,6 +63,8 @@ internal sealed partial class ByteLevelBpeEncoder : ISubwordEncoder
         return _bpe.EncodeToIds(text);
     }
 
+    public int MaxId => _vocabulary.Values.Max();
+
     public bool TryGetId(string token, out int id) => _vocabulary.TryGetValue(token, out id);
 
     /// <summary>GPT-2's pre-tokenization pattern (contractions, letters, digits, other symbols, whitespace runs).</summary>

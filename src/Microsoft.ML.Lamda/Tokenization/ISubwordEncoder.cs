@@ -12,6 +12,9 @@ internal interface ISubwordEncoder
     /// <summary>The subword ids of <paramref name="text"/>; unknown characters map to the unknown token, never to an exception.</summary>
     IReadOnlyList<int> Encode(string text);
 
+    /// <summary>The largest id of the vocabulary.</summary>
+    int MaxId { get; }
+
     /// <summary>Looks a whole token up in the vocabulary.</summary>
     bool TryGetId(string token, out int id);
 }

@@ -28,6 +28,7 @@ public sealed class PretrainedTokenizer
         PadTokenId = padTokenId;
         UnknownTokenId = unknownTokenId;
         ModelMaxLength = settings.ModelMaxLength;
+        MaxTokenId = new[] { encoder.MaxId, settings.MaxAddedTokenId, clsTokenId, sepTokenId, padTokenId, unknownTokenId ?? -1 }.Max();
         SourceFiles = [.. encoder.SourceFiles, .. settings.FilesRead];
     }
 
@@ -51,6 +52,9 @@ public sealed class PretrainedTokenizer
 
     /// <summary>tokenizer_config.json's <c>model_max_length</c>, or null when the checkpoint declares none.</summary>
     public int? ModelMaxLength { get; }
+
+    /// <summary>The largest token id the tokenizer can produce (vocabulary, added and special tokens).</summary>
+    public int MaxTokenId { get; }
 
     /// <summary>Every tokenizer file that was read (vocabularies and JSON side files; not config.json), to copy into a saved model.</summary>
     public IReadOnlyList<string> SourceFiles { get; }
@@ -87,9 +91,22 @@ public sealed class PretrainedTokenizer
     }
 
     /// <summary>
+    /// Checks that every id the tokenizer can produce has a row in the embedding table of the model configured by
+    /// <paramref name="config"/> (a tokenizer of another model would index past it).
+    /// </summary>
+    /// <exception cref="Checkpoints.CheckpointFormatException">The vocabulary is larger than <c>vocab_size</c>; the message names the files.</exception>
+    internal void CheckFits(Checkpoints.EncoderConfig config, string directory)
+    {
+        if (MaxTokenId < config.VocabSize) return;
+        throw new Checkpoints.CheckpointFormatException(SourceFiles[0],
+            $"the tokenizer produces ids up to {MaxTokenId}, but 'vocab_size' of '{Path.Combine(directory, TokenizerSettings.ModelConfigFile)}' is {config.VocabSize}: the tokenizer files belong to another model than the weights.");
+    }
+
+    /// <summary>
     /// Encodes <paramref name="text"/> (and <paramref name="textPair"/> when not null) with special tokens, truncated to
     /// <paramref name="maxLength"/> tokens in all (longest-first for pairs). Null, empty or whitespace-only text gives an
-    /// empty segment; characters outside the vocabulary give the unknown token.
+    /// empty segment; characters outside the vocabulary give the unknown token; unpaired surrogates are read as U+FFFD;
+    /// NUL and other control characters are dropped by WordPiece (as BERT does) and are unknown or bytes elsewhere.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> leaves no room beyond the special tokens.</exception>
     public EncodedText Encode(string? text, string? textPair, int maxLength)
@@ -111,7 +128,25 @@ public sealed class PretrainedTokenizer
     /// <exception cref="ArgumentException"><paramref name="rows"/> is empty or holds a null.</exception>
     public TokenBatch Collate(IReadOnlyList<EncodedText> rows, Device device) => TokenBatch.Collate(rows, PadTokenId, device);
 
-    private IReadOnlyList<int> EncodeSegment(string? text) => string.IsNullOrWhiteSpace(text) ? [] : _encoder.Encode(text);
+    private IReadOnlyList<int> EncodeSegment(string? text) => string.IsNullOrWhiteSpace(text) ? [] : _encoder.Encode(ReplaceUnpairedSurrogates(text));
+
+    /// <summary>Unpaired UTF-16 surrogates (text that is not valid Unicode) become U+FFFD, which every family handles.</summary>
+    private static string ReplaceUnpairedSurrogates(string text)
+    {
+        char[]? copy = null;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            copy ??= text.ToCharArray();
+            copy[i] = '\uFFFD';
+        }
+        return copy is null ? text : new string(copy);
+    }
 
     private static TokenizerFamily ChooseFamily(string directory, string? modelType)
     {

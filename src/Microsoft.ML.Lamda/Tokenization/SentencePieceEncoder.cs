@@ -55,6 +55,8 @@ internal sealed class SentencePieceEncoder : ISubwordEncoder
         return FuseUnknownRuns(ids, _model.UnknownId);
     }
 
+    public int MaxId => _model.Vocabulary.Values.Max();
+
     public bool TryGetId(string token, out int id) => _model.Vocabulary.TryGetValue(token, out id);
 
     private static IReadOnlyList<int> FuseUnknownRuns(IReadOnlyList<int> ids, int unknownId)

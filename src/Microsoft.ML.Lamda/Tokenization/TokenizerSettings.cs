@@ -45,6 +45,9 @@ internal sealed class TokenizerSettings
     /// <summary>The id that added_tokens.json or tokenizer_config.json's added_tokens_decoder gives a token, if any.</summary>
     public bool TryGetAddedTokenId(string token, out int id) => _addedTokenIds.TryGetValue(token, out id);
 
+    /// <summary>The largest id that added_tokens.json or added_tokens_decoder gives, or -1.</summary>
+    public int MaxAddedTokenId => _addedTokenIds.Count == 0 ? -1 : _addedTokenIds.Values.Max();
+
     /// <summary>A boolean option of tokenizer_config.json, or null when absent or null.</summary>
     public bool? Flag(string key)
     {

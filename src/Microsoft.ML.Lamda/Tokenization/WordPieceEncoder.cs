@@ -43,6 +43,8 @@ internal sealed class WordPieceEncoder : ISubwordEncoder
 
     public IReadOnlyList<int> Encode(string text) => _wordPiece.EncodeToIds(_basic.Split(text));
 
+    public int MaxId => _vocabulary.Values.Max();
+
     public bool TryGetId(string token, out int id) => _vocabulary.TryGetValue(token, out id);
 
     private static Dictionary<string, int> ReadVocabulary(string path)

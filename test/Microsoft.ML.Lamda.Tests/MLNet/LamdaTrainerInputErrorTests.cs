@@ -150,4 +150,116 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
         var error = Assert.ThrowsAny<ArgumentException>(() => Classifier(change).Fit(Keyed(TinyTextTasks.TopicRows(10, 1))));
         Assert.Contains(setting, error.Message);
     }
+
+    [Fact]
+    public void EmptyTrainingSetKeyedOnItselfSaysThereAreNoRows()
+    {
+        // MapValueToKey fitted on the empty data itself gives a key of one value: the message must still say "no rows".
+        var empty = _mlContext.Data.LoadFromEnumerable(new List<TopicRow>());
+        var keyed = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(empty).Transform(empty);
+        var error = Assert.Throws<ArgumentException>(() => Classifier().Fit(keyed));
+        Assert.Contains("training data has no rows", error.Message);
+        var pairs = _mlContext.Data.LoadFromEnumerable(new List<PairRow>());
+        var similarity = _mlContext.Regression.Trainers.LamdaSentenceSimilarity(modelPath: _checkpoint);
+        Assert.Contains("training data has no rows", Assert.Throws<ArgumentException>(() => similarity.Fit(pairs)).Message);
+    }
+
+    [Fact]
+    public void EmptyValidationSetIsRejected()
+    {
+        var training = _mlContext.Data.LoadFromEnumerable(TinyTextTasks.TopicRows(10, 1));
+        var mapping = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(training);
+        var empty = mapping.Transform(_mlContext.Data.LoadFromEnumerable(new List<TopicRow>()));
+        var error = Assert.Throws<ArgumentException>(() => Classifier(o => o.ValidationSet = empty).Fit(mapping.Transform(training)));
+        Assert.Contains("validation set has no rows", error.Message);
+    }
+
+    [Fact]
+    public void SimilarityKeyLabelIsRejected()
+    {
+        var data = _mlContext.Data.LoadFromEnumerable(TinyTextTasks.PairRows(10, 1));
+        var keyed = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        var error = Assert.Throws<ArgumentException>(() => _mlContext.Regression.Trainers.LamdaSentenceSimilarity(modelPath: _checkpoint).Fit(keyed));
+        Assert.Contains("'Label'", error.Message);
+        Assert.Contains("expected Single", error.Message);
+    }
+
+    [Fact]
+    public void ValidationKeyValuesTheTrainingDataLacksAreNamed()
+    {
+        var training = _mlContext.Data.LoadFromEnumerable(TinyTextTasks.TopicRows(20, 1).Where(r => r.Label != "food"));
+        var validation = _mlContext.Data.LoadFromEnumerable(TinyTextTasks.TopicRows(20, 2));
+        var keyedTraining = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(training).Transform(training);
+        var ownKeys = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(validation).Transform(validation);
+        var error = Assert.Throws<ArgumentException>(() => Classifier(o => o.ValidationSet = ownKeys).Fit(keyedTraining));
+        Assert.Contains("'food'", error.Message);
+        Assert.Contains("training data's key lacks", error.Message);
+    }
+
+    [Fact]
+    public void ValidationKeysInAnotherOrderAreRejected()
+    {
+        var training = _mlContext.Data.LoadFromEnumerable(TinyTextTasks.TopicRows(20, 1));
+        var validation = _mlContext.Data.LoadFromEnumerable(TinyTextTasks.TopicRows(20, 2));
+        var keyedTraining = _mlContext.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence).Fit(training).Transform(training);
+        var sortedKeys = _mlContext.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(validation).Transform(validation);
+        var error = Assert.Throws<ArgumentException>(() => Classifier(o => o.ValidationSet = sortedKeys).Fit(keyedTraining));
+        Assert.Contains("other keys", error.Message);
+    }
+
+    [Fact]
+    public void ValidationRowsWithLabelsUnseenInTrainingAreRejected()
+    {
+        var training = _mlContext.Data.LoadFromEnumerable(TinyTextTasks.TopicRows(20, 1).Where(r => r.Label != "food"));
+        var mapping = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(training);
+        // The training mapping turns the unseen "food" into a missing key.
+        var validation = mapping.Transform(_mlContext.Data.LoadFromEnumerable(TinyTextTasks.TopicRows(30, 2)));
+        int food = TinyTextTasks.TopicRows(30, 2).Count(r => r.Label == "food");
+        var error = Assert.Throws<ArgumentException>(() => Classifier(o => o.ValidationSet = validation).Fit(mapping.Transform(training)));
+        Assert.Contains($"{food} row(s) of the validation set have no label", error.Message);
+    }
+
+    [Fact]
+    public void SequenceLengthBeyondThePositionEmbeddingsIsRejected()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Classifier(o => o.MaxSequenceLength = 512).Fit(Keyed(TinyTextTasks.TopicRows(10, 1))));
+        Assert.Contains("MaxSequenceLength 512", error.Message);
+        Assert.Contains("max_position_embeddings 128", error.Message);
+    }
+
+    [Fact]
+    public void BatchLargerThanTheDataTrainsAsOneBatch()
+    {
+        var progress = new List<LamdaTrainingProgress>();
+        using var model = Classifier(o => { o.BatchSize = 1_000_000; o.Progress = new SynchronousProgress<LamdaTrainingProgress>(progress.Add); })
+            .Fit(Keyed(TinyTextTasks.TopicRows(10, 1)));
+        Assert.Equal(1, progress.Single(p => p.IsEpochEnd).TotalSteps);
+    }
+
+    [Fact]
+    public void TokenizerLargerThanTheVocabularyIsRefused()
+    {
+        File.AppendAllLines(Path.Combine(_checkpoint, "vocab.txt"), Enumerable.Range(0, 5).Select(i => $"extra{i}"));
+        var error = Assert.Throws<Microsoft.ML.Lamda.Checkpoints.CheckpointFormatException>(() => Classifier().Fit(Keyed(TinyTextTasks.TopicRows(10, 1))));
+        Assert.Contains("vocab.txt", error.Message);
+        Assert.Contains($"'vocab_size' of '{Path.Combine(_checkpoint, "config.json")}' is {TinyTextTasks.Vocabulary.Count}", error.Message);
+    }
+
+    [Fact]
+    public void HostileTextsTrainAndPredict()
+    {
+        // 1 MB texts, NUL characters and unpaired surrogates in training rows and in predictions.
+        var rows = TinyTextTasks.TopicRows(20, 1);
+        rows.AddRange(new[] { new string('x', 1 << 20) + " goal", "goal\0 match\0", "song \uD800 guitar", "\uDC00bread\uD83D", string.Concat(Enumerable.Repeat("soup ", 200_000)) }
+            .Select((text, i) => new TopicRow { Sentence1 = text, Label = TinyTextTasks.Topics[i % 3] }));
+        using var model = Classifier().Fit(Keyed(rows));
+        var engine = _mlContext.Model.CreatePredictionEngine<TopicRow, ScoreRow>(model, ignoreMissingColumns: true);
+        foreach (var row in rows.TakeLast(5))
+            Assert.All(engine.Predict(row).Score, s => Assert.True(float.IsFinite(s)));
+    }
+
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
 }
