@@ -44,6 +44,7 @@ internal static class ExportManifest
             ["type"] = tokenizer.Family.ToString(),
             ["files"] = new JsonArray(export.Files.Keys.Order(StringComparer.Ordinal).Select(name => (JsonNode?)name).ToArray()),
             ["max_length"] = export.MaxLength,
+            ["text_pairs"] = export.Pairs,
             ["truncation"] = "longest_first",
             ["padding"] = "right, with pad_token_id and attention_mask 0",
             ["cls_token_id"] = tokenizer.ClsTokenId,

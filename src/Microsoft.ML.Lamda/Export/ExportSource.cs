@@ -14,4 +14,5 @@ internal sealed record ExportSource(SequenceClassificationModel Model, bool Clas
 /// <param name="Tokenizer">The tokenizer the transformer encodes with.</param>
 /// <param name="Files">Its files by name (vocabularies and JSON side files).</param>
 /// <param name="MaxLength">The longest token sequence the transformer scores (longer inputs are truncated).</param>
-internal sealed record TokenizerExport(PretrainedTokenizer Tokenizer, IReadOnlyDictionary<string, byte[]> Files, int MaxLength);
+/// <param name="Pairs">True when the model scores pairs of texts, false for single texts.</param>
+internal sealed record TokenizerExport(PretrainedTokenizer Tokenizer, IReadOnlyDictionary<string, byte[]> Files, int MaxLength, bool Pairs);

@@ -77,7 +77,7 @@ public abstract class LamdaTransformerBase : RowToRowTransformerBase, ITransform
     public void ExportToOnnx(string path, ModelExportOptions? options)
     {
         ThrowIfDisposed();
-        Scorer.Export(ExportLabels(), source => ModelExporter.ToOnnx(source, path, options));
+        Scorer.Export(ExportLabels(), Sentence2ColumnName is not null, source => ModelExporter.ToOnnx(source, path, options));
     }
 
     /// <summary>
@@ -97,7 +97,7 @@ public abstract class LamdaTransformerBase : RowToRowTransformerBase, ITransform
     public void ExportToHuggingFace(string directory, ModelExportOptions? options)
     {
         ThrowIfDisposed();
-        Scorer.Export(ExportLabels(), source => ModelExporter.ToHuggingFace(source, directory, options));
+        Scorer.Export(ExportLabels(), Sentence2ColumnName is not null, source => ModelExporter.ToHuggingFace(source, directory, options));
     }
 
     /// <summary>The names of the model's outputs, written into exported models.</summary>

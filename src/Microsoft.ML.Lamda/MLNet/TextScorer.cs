@@ -83,14 +83,17 @@ internal sealed class TextScorer : IDisposable
         return results;
     }
 
-    /// <summary>Runs <paramref name="export"/> on the model, its tokenizer and <paramref name="labels"/>, under the scoring lock.</summary>
+    /// <summary>
+    /// Runs <paramref name="export"/> on the model, its tokenizer and <paramref name="labels"/>, under the scoring lock;
+    /// <paramref name="pairs"/> says whether the model scores text pairs.
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The scorer is disposed.</exception>
-    public void Export(IReadOnlyList<string> labels, Action<ExportSource> export)
+    public void Export(IReadOnlyList<string> labels, bool pairs, Action<ExportSource> export)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            export(new ExportSource(_model, Probabilities, labels, new TokenizerExport(_tokenizer, _tokenizerFiles, MaxSequenceLength)));
+            export(new ExportSource(_model, Probabilities, labels, new TokenizerExport(_tokenizer, _tokenizerFiles, MaxSequenceLength, pairs)));
         }
     }
 
