@@ -60,6 +60,28 @@ inferenceChild.SetAction(parse =>
     var c = JsonSerializer.Deserialize<InferenceCase>(parse.GetValue<string>("case")!)!;
     ChildProcess.Report(InferenceBenchmark.Run(c));
 });
+var onnxModels = new Option<string[]>("--models") { Description = "bert-base, quickstart (the embedded encoder, 10 classes), tiny-bert.", DefaultValueFactory = _ => new[] { "bert-base", "quickstart" }, AllowMultipleArgumentsPerToken = true };
+var onnxBatches = new Option<int[]>("--batches") { Description = "Batch sizes.", DefaultValueFactory = _ => new[] { 1, 32 }, AllowMultipleArgumentsPerToken = true };
+var onnxRows = new Option<int>("--rows") { Description = "Rows scored per measurement.", DefaultValueFactory = _ => 64 };
+var onnxRounds = new Option<int>("--rounds") { Description = "Measurements per runtime (the median is reported).", DefaultValueFactory = _ => 3 };
+var onnxSmoke = new Option<bool>("--smoke") { Description = "tiny-bert, 8 rows, batches 1 and 4, one round: checks the verb in seconds." };
+var onnxOutput = new Option<DirectoryInfo>("--output") { Description = "Folder for onnx.md.", DefaultValueFactory = _ => new DirectoryInfo("artifacts/benchmarks") };
+var onnx = new Command("onnx", "Rows per second of ONNX Runtime against TorchSharp on the same exported model (float32).") { onnxModels, onnxBatches, onnxRows, onnxRounds, onnxSmoke, onnxOutput };
+onnx.SetAction(parse =>
+{
+    bool isSmoke = parse.GetValue(onnxSmoke);
+    var report = OnnxBenchmark.Run(
+        isSmoke ? ["tiny-bert"] : parse.GetValue(onnxModels)!,
+        isSmoke ? [1, 4] : parse.GetValue(onnxBatches)!,
+        isSmoke ? 8 : parse.GetValue(onnxRows),
+        isSmoke ? 1 : parse.GetValue(onnxRounds),
+        parse.GetValue(onnxOutput)!.FullName,
+        "dotnet run --project eng/Benchmarks -c Release -- " + string.Join(' ', args),
+        Console.Out);
+    Console.WriteLine($"Report: {report}");
+    return 0;
+});
+root.Subcommands.Add(onnx);
 root.Subcommands.Add(trainChild);
 root.Subcommands.Add(inferenceChild);
 return root.Parse(args).Invoke();

@@ -7,6 +7,34 @@ namespace Microsoft.ML.Lamda.Tests.Benchmarks;
 public class BenchmarkHarnessSmokeTests
 {
     [Fact]
+    public async Task OnnxVerbMeasuresBothRuntimesAtEveryBatchSize()
+    {
+        var harness = typeof(BenchmarkHarnessSmokeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "BenchmarksAssembly").Value!;
+        var output = Directory.CreateTempSubdirectory("lamda-bench-onnx-");
+        try
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { harness, "onnx", "--smoke", "--output", output.FullName })
+                start.ArgumentList.Add(argument);
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}\n{await stdout}\n{await stderr}");
+            var report = File.ReadAllText(Path.Combine(output.FullName, "onnx.md"));
+            Assert.Matches(@"\| tiny-bert \| 16 \| 1 \| 8 \| [0-9.]+ rows/s \| [0-9.]+ rows/s \| [0-9.]+x \|", report);
+            Assert.Matches(@"\| tiny-bert \| 16 \| 4 \| 8 \| [0-9.]+ rows/s \| [0-9.]+ rows/s \| [0-9.]+x \|", report);
+            Assert.Contains("load average", report);
+        }
+        finally
+        {
+            output.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task SmokeRunWritesTheReportAndChartsForEveryMethod()
     {
         var harness = typeof(BenchmarkHarnessSmokeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
