@@ -116,7 +116,8 @@ internal sealed class DisentangledAttentionGraph
         return _graph.Node("Expand", [gathered, shape]);
     }
 
+    /// <summary>A parameter as float32 (the weights computed here from parameters keep float32 precision whatever the model's dtype).</summary>
     private Tensor Parameter(string name) => _parameters.TryGetValue(name, out var tensor)
-        ? tensor
+        ? tensor.to(ScalarType.Float32)
         : throw new InvalidOperationException($"The {_config.ModelType} model has no parameter '{name}', which its ONNX graph needs.");
 }

@@ -31,11 +31,11 @@ internal static class ExportManifest
             ["max_position_embeddings"] = config.MaxPositionEmbeddings,
         };
         if (source.Tokenizer is { } tokenizer)
-            root["tokenizer"] = Tokenizer(tokenizer);
+            root["tokenizer"] = Tokenizer(tokenizer, inputs.Contains(OnnxEncoderGraph.TokenTypeIds));
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    private static JsonObject Tokenizer(TokenizerExport export)
+    private static JsonObject Tokenizer(TokenizerExport export, bool tokenTypeInput)
     {
         var tokenizer = export.Tokenizer;
         var roberta = tokenizer.Layout == SpecialTokenLayout.Roberta;
@@ -53,7 +53,8 @@ internal static class ExportManifest
             ["unk_token_id"] = tokenizer.UnknownTokenId,
             ["single_template"] = "CLS $A SEP",
             ["pair_template"] = roberta ? "CLS $A SEP SEP $B SEP" : "CLS $A SEP $B SEP",
-            ["token_type_ids"] = roberta ? "all 0" : "0 up to and including the first SEP, 1 after it",
+            ["token_type_ids"] = !tokenTypeInput ? "not an input of this graph"
+                : roberta ? "all 0" : "0 up to and including the first SEP, 1 after it",
         };
     }
 }
