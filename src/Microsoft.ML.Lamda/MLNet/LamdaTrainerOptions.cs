@@ -93,7 +93,10 @@ public abstract class LamdaTrainerOptions
 
     /// <summary>
     /// Folder for training checkpoints, written after every epoch. When it holds a checkpoint of the same
-    /// settings, training resumes after its last completed epoch.
+    /// settings, training resumes after its last completed epoch (also after the process was killed: a checkpoint is
+    /// written under a temporary name with a SHA-256 manifest and renamed when complete). A checkpoint of other settings
+    /// or another format version is refused; a damaged or half-written one is ignored with a log line. A folder that
+    /// cannot be written fails before training; a full disk fails with <see cref="IOException"/>, keeping the previous checkpoint.
     /// </summary>
     public string? CheckpointDirectory { get; set; }
 

@@ -50,7 +50,8 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
         try
         {
             var state = new TrainingProgressState { Fingerprint = setup.Fingerprint };
-            var store = settings.CheckpointDirectory is null ? null : new TrainingCheckpointStore(settings.CheckpointDirectory);
+            var store = settings.CheckpointDirectory is null ? null : new TrainingCheckpointStore(settings.CheckpointDirectory, setup.Log);
+            store?.EnsureFolder();
             if (store?.TryLoadLatestState(out var checkpointPath) is { } saved)
             {
                 if (saved.Fingerprint != setup.Fingerprint)
@@ -58,7 +59,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
                 // Columns of B frozen by the last step taken, so that the optimizer state fits them.
                 if (saved.Step > 0) setup.Adapted.Step((int)saved.Step - 1, totalSteps);
                 TrainingCheckpointStore.LoadTensors(checkpointPath!, stateful.ToDictionary(s => s.Name, s => s.Tensor),
-                    best.ToDictionary(s => s.Name, s => s.Tensor), path => LoadOptimizer(optimizer, path));
+                    best.ToDictionary(s => s.Name, s => s.Tensor), optimizer.LoadState);
                 state = saved;
                 setup.Log($"Resuming from '{checkpointPath}' after epoch {state.CompletedEpochs} (step {state.Step}).");
             }
@@ -116,7 +117,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
 
                 bool stopEarly = settings.EarlyStoppingPatience is int patience && state.EpochsWithoutImprovement >= patience;
                 if (stopEarly) state.CompletedEpochs = settings.MaxEpochs;
-                store?.Save(state, stateful, best, path => SaveOptimizer(optimizer, path));
+                store?.Save(state, stateful, best, optimizer.SaveState);
                 if (stopEarly)
                 {
                     setup.Log($"Early stopping after epoch {epoch + 1}: no better validation {metrics!.PrimaryName} for {state.EpochsWithoutImprovement} epochs.");
@@ -157,17 +158,6 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
         return setup.Objective.Evaluate(outputs, examples.Select(e => e.Label).ToArray());
     }
 
-    private static void SaveOptimizer(AdamW optimizer, string path)
-    {
-        using var stream = File.Create(path);
-        optimizer.SaveState(stream);
-    }
-
-    private static void LoadOptimizer(AdamW optimizer, string path)
-    {
-        using var stream = File.OpenRead(path);
-        optimizer.LoadState(stream);
-    }
 
     private static void UpdateBest(TrainingProgressState state, ValidationResult? metrics,
         IReadOnlyList<(string Name, Tensor Tensor)> stateful, List<(string Name, Tensor Tensor)> best)

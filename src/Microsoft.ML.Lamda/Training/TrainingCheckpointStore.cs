@@ -43,60 +43,165 @@ internal sealed class EpochRecord
 
 /// <summary>
 /// Training checkpoints in a folder: after each epoch, the trainable state, the best epoch's weights, the optimizer
-/// state and the progress go to <c>epoch-NNNN/</c>, written under a temporary name and then renamed, so that a
-/// crash never leaves a half-written checkpoint behind. Older checkpoints are removed once a newer one is complete.
+/// state and the progress go to <c>epoch-NNNN/</c>. They are written under a temporary name, flushed to disk, described
+/// by a <c>manifest.json</c> (format version, SHA-256 of every file) written last, and only then renamed, so a crash or
+/// a full disk never leaves a checkpoint that looks complete. Reading verifies the manifest: a damaged or half-written
+/// checkpoint is ignored with a log line (an older complete one is used if any), one of another format version is
+/// refused. Older checkpoints are removed once a newer one is complete.
 /// </summary>
-internal sealed class TrainingCheckpointStore(string directory)
+internal sealed class TrainingCheckpointStore(string directory, Action<string> log, Func<string, Stream>? createFile = null)
 {
     private const string StateFile = "state.json";
     private const string ParametersFile = "parameters.bin";
     private const string BestParametersFile = "best-parameters.bin";
     private const string OptimizerFile = "optimizer.bin";
+    private const string EpochPrefix = "epoch-";
+    private static readonly string[] DataFiles = [ParametersFile, BestParametersFile, OptimizerFile, StateFile];
 
-    /// <summary>Writes the checkpoint of the epoch just completed.</summary>
-    public void Save(TrainingProgressState state, IReadOnlyList<(string Name, Tensor Tensor)> parameters,
-        IReadOnlyList<(string Name, Tensor Tensor)> bestParameters, Action<string> saveOptimizer)
+    /// <summary>Creates the folder, so that a path that cannot hold checkpoints fails before training rather than after an epoch.</summary>
+    /// <exception cref="IOException">The folder cannot be created (a file is in the way, or the file system is read-only).</exception>
+    public void EnsureFolder()
     {
-        Directory.CreateDirectory(directory);
-        var final = Path.Combine(directory, $"epoch-{state.CompletedEpochs:D4}");
-        var pending = Path.Combine(directory, $".epoch-{state.CompletedEpochs:D4}.{Environment.ProcessId}.tmp");
-        if (Directory.Exists(pending)) Directory.Delete(pending, recursive: true);
-        Directory.CreateDirectory(pending);
-        NamedTensorFile.Write(Path.Combine(pending, ParametersFile), parameters);
-        NamedTensorFile.Write(Path.Combine(pending, BestParametersFile), bestParameters);
-        saveOptimizer(Path.Combine(pending, OptimizerFile));
-        File.WriteAllText(Path.Combine(pending, StateFile), JsonSerializer.Serialize(state));
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-        Directory.Move(pending, final);
-        foreach (var older in CompletedCheckpoints().Where(c => c.Epoch < state.CompletedEpochs))
-            Directory.Delete(older.Path, recursive: true);
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"CheckpointDirectory '{directory}' cannot be created or written: {e.Message}", e);
+        }
     }
 
-    /// <summary>Reads the progress of the latest complete checkpoint, or null when the folder holds none.</summary>
+    /// <summary>Writes the checkpoint of the epoch just completed; on failure the previous checkpoint stays as it was.</summary>
+    /// <exception cref="IOException">The checkpoint could not be written (full disk, read-only folder, ...); the message says which and where.</exception>
+    public void Save(TrainingProgressState state, IReadOnlyList<(string Name, Tensor Tensor)> parameters,
+        IReadOnlyList<(string Name, Tensor Tensor)> bestParameters, Action<Stream> saveOptimizer)
+    {
+        var final = Path.Combine(directory, $"{EpochPrefix}{state.CompletedEpochs:D4}");
+        var pending = Path.Combine(directory, $".{EpochPrefix}{state.CompletedEpochs:D4}.{Environment.ProcessId}.tmp");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            if (Directory.Exists(pending)) Directory.Delete(pending, recursive: true);
+            Directory.CreateDirectory(pending);
+            WriteFile(pending, ParametersFile, stream => NamedTensorFile.Write(stream, parameters));
+            WriteFile(pending, BestParametersFile, stream => NamedTensorFile.Write(stream, bestParameters));
+            WriteFile(pending, OptimizerFile, saveOptimizer);
+            WriteFile(pending, StateFile, stream => JsonSerializer.Serialize(stream, state));
+            var manifest = CheckpointManifest.Describe(pending, state.CompletedEpochs, DataFiles);
+            WriteFile(pending, CheckpointManifest.FileName, stream => JsonSerializer.Serialize(stream, manifest));
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(pending, final);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(pending);
+            throw new IOException($"The training checkpoint of epoch {state.CompletedEpochs} could not be written to '{directory}': {e.Message} "
+                + "The previous checkpoint, if any, is intact; free space or make the folder writable, then fit again to resume.", e);
+        }
+        foreach (var (epoch, path) in EpochFolders().Where(c => c.Epoch < state.CompletedEpochs))
+            TryDelete(path);
+    }
+
+    /// <summary>
+    /// Reads the progress of the latest complete and intact checkpoint, or null when the folder holds none. Damaged or
+    /// half-written checkpoints are skipped with a log line.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The latest checkpoint is of another format version.</exception>
     public TrainingProgressState? TryLoadLatestState(out string? checkpointPath)
     {
-        checkpointPath = CompletedCheckpoints().OrderByDescending(c => c.Epoch).Select(c => c.Path).FirstOrDefault();
-        if (checkpointPath is null) return null;
-        var file = Path.Combine(checkpointPath, StateFile);
-        return JsonSerializer.Deserialize<TrainingProgressState>(File.ReadAllText(file))
-            ?? throw new InvalidDataException($"Training checkpoint '{file}' is empty.");
+        checkpointPath = null;
+        if (!Directory.Exists(directory)) return null;
+        foreach (var stale in Directory.EnumerateDirectories(directory, $".{EpochPrefix}*.tmp"))
+        {
+            log($"Removing '{stale}': a checkpoint whose writing was interrupted.");
+            TryDelete(stale);
+        }
+        foreach (var (epoch, path) in EpochFolders().OrderByDescending(c => c.Epoch))
+        {
+            var manifest = CheckpointManifest.TryRead(path, out var problem);
+            if (manifest is not null && manifest.Version != CheckpointManifest.CurrentVersion)
+                throw new InvalidOperationException($"CheckpointDirectory '{directory}' holds '{path}', a training checkpoint of format version {manifest.Version}; this library reads version {CheckpointManifest.CurrentVersion}. Use an empty folder, or the library version that wrote it.");
+            problem ??= manifest!.Epoch != epoch ? $"its manifest is of epoch {manifest.Epoch}"
+                : DataFiles.FirstOrDefault(f => !manifest.Files.Any(e => e.Name == f)) is { } absent ? $"its manifest does not list '{absent}'"
+                : manifest.Verify(path);
+            TrainingProgressState? state = null;
+            if (problem is null)
+            {
+                try
+                {
+                    state = JsonSerializer.Deserialize<TrainingProgressState>(File.ReadAllBytes(Path.Combine(path, StateFile)));
+                    if (state is null || state.CompletedEpochs != epoch || state.Step < 0 || state.History is null) problem = $"its {StateFile} does not describe epoch {epoch}";
+                }
+                catch (JsonException e)
+                {
+                    problem = $"its {StateFile} is not valid ({e.Message})";
+                }
+            }
+            if (problem is not null)
+            {
+                log($"Ignoring training checkpoint '{path}': {problem}.");
+                continue;
+            }
+            checkpointPath = path;
+            return state;
+        }
+        return null;
     }
 
-    /// <summary>Restores the tensors of the checkpoint at <paramref name="checkpointPath"/>.</summary>
+    /// <summary>Restores the tensors of the checkpoint at <paramref name="checkpointPath"/> (verified by <see cref="TryLoadLatestState"/>).</summary>
     public static void LoadTensors(string checkpointPath, IReadOnlyDictionary<string, Tensor> parameters,
-        IReadOnlyDictionary<string, Tensor> bestParameters, Action<string> loadOptimizer)
+        IReadOnlyDictionary<string, Tensor> bestParameters, Action<Stream> loadOptimizer)
     {
-        NamedTensorFile.ReadInto(Path.Combine(checkpointPath, ParametersFile), parameters);
-        NamedTensorFile.ReadInto(Path.Combine(checkpointPath, BestParametersFile), bestParameters);
-        loadOptimizer(Path.Combine(checkpointPath, OptimizerFile));
+        ReadFile(checkpointPath, ParametersFile, (stream, file) => NamedTensorFile.ReadInto(stream, file, parameters));
+        ReadFile(checkpointPath, BestParametersFile, (stream, file) => NamedTensorFile.ReadInto(stream, file, bestParameters));
+        ReadFile(checkpointPath, OptimizerFile, (stream, file) =>
+        {
+            try
+            {
+                loadOptimizer(stream);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"Training checkpoint file '{file}': {e.Message}", e);
+            }
+        });
     }
 
-    private IEnumerable<(int Epoch, string Path)> CompletedCheckpoints()
+    private void WriteFile(string folder, string name, Action<Stream> write)
+    {
+        var path = Path.Combine(folder, name);
+        using var stream = createFile?.Invoke(path) ?? new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        write(stream);
+        if (stream is FileStream file) file.Flush(flushToDisk: true);
+        else stream.Flush();
+    }
+
+    private static void ReadFile(string folder, string name, Action<Stream, string> read)
+    {
+        var path = Path.Combine(folder, name);
+        using var stream = File.OpenRead(path);
+        read(stream, path);
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log($"Could not remove '{path}': {e.Message}");
+        }
+    }
+
+    private IEnumerable<(int Epoch, string Path)> EpochFolders()
     {
         if (!Directory.Exists(directory)) yield break;
-        foreach (var path in Directory.EnumerateDirectories(directory, "epoch-*"))
+        foreach (var path in Directory.EnumerateDirectories(directory, EpochPrefix + "*"))
         {
-            if (int.TryParse(Path.GetFileName(path).AsSpan("epoch-".Length), out int epoch) && File.Exists(Path.Combine(path, StateFile)))
+            if (int.TryParse(Path.GetFileName(path).AsSpan(EpochPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int epoch))
                 yield return (epoch, path);
         }
     }

@@ -258,6 +258,20 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
             Assert.All(engine.Predict(row).Score, s => Assert.True(float.IsFinite(s)));
     }
 
+    [Fact]
+    public void CheckpointDirectoryThatCannotBeWrittenFailsBeforeTraining()
+    {
+        var fileInTheWay = Path.Combine(_checkpoint, "config.json");
+        var epochs = new List<int>();
+        var error = Assert.Throws<IOException>(() => Classifier(o =>
+        {
+            o.CheckpointDirectory = fileInTheWay;
+            o.Progress = new SynchronousProgress<LamdaTrainingProgress>(p => epochs.Add(p.Epoch));
+        }).Fit(Keyed(TinyTextTasks.TopicRows(10, 1))));
+        Assert.Contains($"CheckpointDirectory '{fileInTheWay}' cannot be created", error.Message);
+        Assert.Empty(epochs);
+    }
+
     private sealed class ScoreRow
     {
         public float[] Score { get; set; } = [];

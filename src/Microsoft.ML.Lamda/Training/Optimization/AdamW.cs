@@ -161,32 +161,55 @@ public sealed class AdamW : IDisposable
     /// <exception cref="InvalidDataException">The stream is not an AdamW state, or names a parameter this optimizer lacks, or a shape differs.</exception>
     public void LoadState(Stream stream)
     {
-        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        if (reader.ReadString() != StateMagic)
-            throw new InvalidDataException("The stream does not hold a Microsoft.ML.Lamda AdamW state.");
-        int version = reader.ReadInt32();
-        if (version != StateVersion)
-            throw new InvalidDataException($"AdamW state version {version} is not supported (expected {StateVersion}).");
-        var parameters = Groups.SelectMany(g => g.Parameters).ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
         var loaded = new Dictionary<string, ParameterState>(StringComparer.Ordinal);
-        int count = reader.ReadInt32();
-        for (int i = 0; i < count; i++)
+        try
         {
-            string name = reader.ReadString();
-            if (!parameters.TryGetValue(name, out var p))
-                throw new InvalidDataException($"The saved AdamW state names parameter '{name}', which this optimizer does not hold.");
-            long step = reader.ReadInt64();
-            bool hasColumns = reader.ReadBoolean();
-            var columns = new ColumnRange(reader.ReadInt64(), reader.ReadInt64());
-            var expAvg = ReadTensor(reader, p.device);
-            var expAvgSq = ReadTensor(reader, p.device);
-            var expected = hasColumns ? new[] { p.shape[0], columns.Count } : p.shape;
-            if (!expAvg.shape.SequenceEqual(expected) || !expAvgSq.shape.SequenceEqual(expected))
-                throw new InvalidDataException($"The saved AdamW state of '{name}' has shape [{string.Join(", ", expAvg.shape)}], expected [{string.Join(", ", expected)}].");
-            loaded[name] = new ParameterState(expAvg, expAvgSq, hasColumns ? columns : null) { Step = step };
+            using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            if (reader.ReadString() != StateMagic)
+                throw new InvalidDataException("The stream does not hold a Microsoft.ML.Lamda AdamW state.");
+            int version = reader.ReadInt32();
+            if (version != StateVersion)
+                throw new InvalidDataException($"AdamW state version {version} is not supported (expected {StateVersion}).");
+            var parameters = Groups.SelectMany(g => g.Parameters).ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
+            int count = reader.ReadInt32();
+            for (int i = 0; i < count; i++)
+            {
+                string name = reader.ReadString();
+                if (!parameters.TryGetValue(name, out var p))
+                    throw new InvalidDataException($"The saved AdamW state names parameter '{name}', which this optimizer does not hold.");
+                if (loaded.ContainsKey(name))
+                    throw new InvalidDataException($"The saved AdamW state names parameter '{name}' twice.");
+                long step = reader.ReadInt64();
+                bool hasColumns = reader.ReadBoolean();
+                var columns = new ColumnRange(reader.ReadInt64(), reader.ReadInt64());
+                if (step < 0 || hasColumns && (p.dim() != 2 || columns.Start < 0 || columns.Count < 0 || columns.Start > p.shape[1] - columns.Count))
+                    throw new InvalidDataException($"The saved AdamW state of '{name}' has step {step} and columns [{columns.Start}, +{columns.Count}), which do not fit its shape [{string.Join(", ", p.shape)}].");
+                var expected = hasColumns ? new[] { p.shape[0], columns.Count } : p.shape;
+                var expAvg = ReadTensor(reader, name, expected, p.device);
+                Tensor expAvgSq;
+                try
+                {
+                    expAvgSq = ReadTensor(reader, name, expected, p.device);
+                }
+                catch
+                {
+                    expAvg.Dispose();
+                    throw;
+                }
+                loaded[name] = new ParameterState(expAvg, expAvgSq, hasColumns ? columns : null) { Step = step };
+            }
+            Clear();
+            foreach (var (name, s) in loaded) _state[name] = s;
+            loaded.Clear();
         }
-        Clear();
-        foreach (var (name, s) in loaded) _state[name] = s;
+        catch (Exception e) when (e is EndOfStreamException or FormatException or System.Text.DecoderFallbackException)
+        {
+            throw new InvalidDataException($"The AdamW state stream is truncated or malformed ({e.Message}).", e);
+        }
+        finally
+        {
+            foreach (var s in loaded.Values) s.Dispose();
+        }
     }
 
     /// <summary>Releases every moment estimate.</summary>
@@ -236,10 +259,15 @@ public sealed class AdamW : IDisposable
         writer.Write(cpu.bytes);
     }
 
-    private static Tensor ReadTensor(BinaryReader reader, Device device)
+    private static Tensor ReadTensor(BinaryReader reader, string name, long[] expected, Device device)
     {
-        var shape = new long[reader.ReadInt64()];
+        long dimensions = reader.ReadInt64();
+        if (dimensions != expected.Length)
+            throw new InvalidDataException($"The saved AdamW state of '{name}' has {dimensions} dimensions, expected {expected.Length}.");
+        var shape = new long[expected.Length];
         for (int i = 0; i < shape.Length; i++) shape[i] = reader.ReadInt64();
+        if (!shape.SequenceEqual(expected))
+            throw new InvalidDataException($"The saved AdamW state of '{name}' has shape [{string.Join(", ", shape)}], expected [{string.Join(", ", expected)}].");
         using var cpu = torch.empty(shape, ScalarType.Float32);
         var bytes = reader.ReadBytes((int)(cpu.numel() * sizeof(float)));
         if (bytes.Length != cpu.numel() * sizeof(float))
