@@ -8,6 +8,9 @@ namespace Microsoft.ML.Lamda.Export;
 /// <summary>Writes an <see cref="ExportSource"/> as an ONNX file (with its tokenizer and manifest beside it) or as a Hugging Face folder.</summary>
 internal static class ModelExporter
 {
+    /// <summary>The most weight bytes one ONNX file takes (protobuf messages stop at 2 GiB; room is left for the graph).</summary>
+    private const long MaxProtobufBytes = 2_000_000_000;
+
     /// <summary>
     /// Writes <paramref name="path"/> (the ONNX graph), <c>PATH.json</c> (the manifest) and the tokenizer files into
     /// the folder of <paramref name="path"/>, all or nothing.
@@ -26,6 +29,11 @@ internal static class ModelExporter
         var clash = tokenizerFiles.Keys.FirstOrDefault(name => name == fileName || name == manifestName);
         if (clash is not null)
             throw new ArgumentException($"'{path}' would overwrite the tokenizer file '{clash}' written beside it; choose another file name.", nameof(path));
+        var weightBytes = source.Model.Network.parameters().Sum(parameter => parameter.numel()) * (options.Float16Weights ? 2L : 4L);
+        if (weightBytes > MaxProtobufBytes)
+            throw new NotSupportedException($"The {source.Model.Config.ModelType} model's weights take {weightBytes / (1024.0 * 1024 * 1024):F2} GiB"
+                + $"{(options.Float16Weights ? " as float16" : " as float32")}; a single ONNX file holds at most 2 GiB (protobuf's limit)"
+                + (options.Float16Weights ? "." : "; export with float16 weights (ModelExportOptions.Float16Weights)."));
         var metadata = new Dictionary<string, string>
         {
             ["model_type"] = source.Model.Config.ModelType,
@@ -34,11 +42,12 @@ internal static class ModelExporter
         };
         if (source.Tokenizer is { } tokenizer)
             metadata["max_length"] = tokenizer.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var model = OnnxEncoderGraph.Build(source.Model, source.Classification, options.Float16Weights, metadata);
-        var inputs = model.Graph.Input.Select(input => input.Name).ToArray();
-        var outputs = model.Graph.Output.Select(output => output.Name).ToArray();
         ExportTarget.WriteFiles(directory, [fileName, manifestName, .. tokenizerFiles.Keys], options.Overwrite, staging =>
         {
+            // Built only once the targets are known to be writable: the graph holds a copy of every weight.
+            var model = OnnxEncoderGraph.Build(source.Model, source.Classification, options.Float16Weights, metadata);
+            var inputs = model.Graph.Input.Select(input => input.Name).ToArray();
+            var outputs = model.Graph.Output.Select(output => output.Name).ToArray();
             using (var stream = File.Create(Path.Combine(staging, fileName)))
                 model.WriteTo(stream);
             File.WriteAllText(Path.Combine(staging, manifestName), ExportManifest.Write(source, inputs, outputs, options.Float16Weights));
