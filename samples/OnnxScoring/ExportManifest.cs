@@ -20,6 +20,7 @@ public sealed class ExportManifest
         ClsTokenId = tokenizer.GetProperty("cls_token_id").GetInt32();
         SepTokenId = tokenizer.GetProperty("sep_token_id").GetInt32();
         PadTokenId = tokenizer.GetProperty("pad_token_id").GetInt32();
+        UnknownTokenId = tokenizer.GetProperty("unk_token_id").ValueKind == JsonValueKind.Number ? tokenizer.GetProperty("unk_token_id").GetInt32() : null;
         DoubleSeparator = tokenizer.GetProperty("pair_template").GetString()!.Contains("SEP SEP", StringComparison.Ordinal);
     }
 
@@ -55,6 +56,9 @@ public sealed class ExportManifest
     public int SepTokenId { get; }
 
     public int PadTokenId { get; }
+
+    /// <summary>The unknown token's id; null for a byte-level vocabulary without one.</summary>
+    public int? UnknownTokenId { get; }
 
     /// <summary>RoBERTa's pairs: two separators between the texts.</summary>
     public bool DoubleSeparator { get; }

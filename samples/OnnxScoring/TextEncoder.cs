@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Lamda.Samples.OnnxScoring;
@@ -37,8 +38,11 @@ public sealed class TextEncoder
                     _encode = text => sentencePiece.EncodeToIds(lower ? text.ToLowerInvariant() : text, addBeginningOfSentence: false, addEndOfSentence: false);
                 }
                 break;
+            case "ByteLevelBpe":
+                _encode = ByteLevelBpe(manifest);
+                break;
             default:
-                throw new NotSupportedException($"This sample tokenizes WordPiece (BERT) and SentencePiece (DeBERTa-v3) models; '{manifest.OnnxPath}' uses {manifest.TokenizerType}.");
+                throw new NotSupportedException($"This sample tokenizes WordPiece, SentencePiece and ByteLevelBpe models; '{manifest.OnnxPath}' uses {manifest.TokenizerType}.");
         }
     }
 
@@ -69,6 +73,25 @@ public sealed class TextEncoder
             types[i] = inside && b is not null && !_manifest.DoubleSeparator && i >= secondStart ? 1 : 0;
         }
         return (paddedIds, mask, types);
+    }
+
+    /// <summary>RoBERTa: GPT-2's byte-level BPE over <c>vocab.json</c> and <c>merges.txt</c>, with GPT-2's pre-tokenization.</summary>
+    private static Func<string, IReadOnlyList<int>> ByteLevelBpe(ExportManifest manifest)
+    {
+        var directory = manifest.Directory;
+        var vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllBytes(Path.Combine(directory, "vocab.json")))!;
+        var merges = File.ReadLines(Path.Combine(directory, "merges.txt"))
+            .Where((line, index) => line.Length > 0 && !(index == 0 && line.StartsWith("#version", StringComparison.Ordinal))).ToList();
+        var unknown = manifest.UnknownTokenId is int id ? vocabulary.FirstOrDefault(pair => pair.Value == id).Key : null;
+        var bpe = BpeTokenizer.Create(new BpeOptions(vocabulary)
+        {
+            Merges = merges,
+            ByteLevel = true,
+            PreTokenizer = new RegexPreTokenizer(new Regex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+", RegexOptions.Compiled), specialTokens: null),
+            UnknownToken = unknown,
+        });
+        var addPrefixSpace = Flag(directory, "add_prefix_space") ?? false;
+        return text => bpe.EncodeToIds(addPrefixSpace && !char.IsWhiteSpace(text[0]) ? " " + text : text);
     }
 
     private IReadOnlyList<int> Segment(string? text) => string.IsNullOrWhiteSpace(text) ? [] : _encode(text);
