@@ -29,7 +29,8 @@ internal static class TrainingStepBenchmark
         }
         long allParameters = model.Network.parameters().Sum(p => p.numel());
         long trainableParameters = trainable.Sum(p => p.Parameter.numel());
-        using var optimizer = new AdamW(AdamWParameterGroup.SplitByWeightDecay(trainable, 1e-4, 0.01), columns: adapted);
+        var groups = adapted?.ParameterGroups(new ParameterGroupSettings(1e-4, 0.01)) ?? AdamWParameterGroup.SplitByWeightDecay(trainable, 1e-4, 0.01);
+        using var optimizer = new AdamW(groups, columns: adapted);
         model.Train(true);
 
         long loadPeak = ProcessMemory.PeakResidentBytes();

@@ -43,6 +43,34 @@ public sealed class AdaptedModel : ITrainableColumnSource
         => Root.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
 
     /// <summary>
+    /// The optimizer's parameter groups for the parameters that currently require a gradient: LaMDA's S at the base
+    /// rate and B at the base rate times <see cref="ParameterGroupSettings.PmbLearningRateMultiplier"/> (both decayed
+    /// towards their initial values when asked), the head at the base rate times
+    /// <see cref="ParameterGroupSettings.HeadLearningRateMultiplier"/>, everything else (LoRA's A and B, the encoder in
+    /// full fine-tuning) at the base rate. No decay for biases and normalization weights. Empty groups are left out.
+    /// </summary>
+    public IReadOnlyList<AdamWParameterGroup> ParameterGroups(ParameterGroupSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var trainable = TrainableParameters();
+        var s = new HashSet<Parameter>(Layers.Select(l => l.Layer).OfType<LamdaLinear>().Select(l => l.AdapterS), ReferenceEqualityComparer.Instance);
+        bool IsHead(string name) => HeadModuleNames.Any(h => name.StartsWith(h + ".", StringComparison.Ordinal));
+        var groups = new List<AdamWParameterGroup>();
+        void AddGroup(IEnumerable<(string Name, Parameter Parameter)> parameters, double rate)
+        {
+            var list = parameters.ToList();
+            if (list.Count > 0)
+                groups.Add(new AdamWParameterGroup(list, rate, settings.WeightDecay, settings.DecayTowardsInitialValues));
+        }
+        AddGroup(trainable.Where(p => s.Contains(p.Parameter)), settings.LearningRate);
+        AddGroup(trainable.Where(p => _pmbOwners.ContainsKey(p.Parameter)), settings.LearningRate * settings.PmbLearningRateMultiplier);
+        var rest = trainable.Where(p => !s.Contains(p.Parameter) && !_pmbOwners.ContainsKey(p.Parameter)).ToList();
+        groups.AddRange(AdamWParameterGroup.SplitByWeightDecay(rest.Where(p => IsHead(p.Name)), settings.LearningRate * settings.HeadLearningRateMultiplier, settings.WeightDecay));
+        groups.AddRange(AdamWParameterGroup.SplitByWeightDecay(rest.Where(p => !IsHead(p.Name)), settings.LearningRate, settings.WeightDecay));
+        return groups;
+    }
+
+    /// <summary>
     /// Every parameter whose value can change during training, with its dotted name (for training checkpoints):
     /// LaMDA's S and B (frozen columns included), LoRA's A and B, the head; every parameter for full fine-tuning.
     /// </summary>
@@ -68,8 +96,16 @@ public sealed class AdaptedModel : ITrainableColumnSource
         EnsureNotMerged();
         if (!Config.FreezePmb) return;
         int freezeSteps = PmbFreezeSchedule.ResolveFreezeSteps(totalSteps, Config.FreezeFraction, Config.FreezeSteps);
+        int startStep = PmbFreezeSchedule.ResolveStartStep(totalSteps, Config.FreezeStartFraction, Config.FreezeStartSteps);
+        if (startStep >= freezeSteps)
+        {
+            // Two fractions of a short run can round to the same step; an explicit start at or after t_i is an error.
+            if (Config.FreezeStartSteps is not null)
+                throw new ArgumentException($"FreezeStartSteps = {startStep} is not valid for this run: freezing must start before t_i = {freezeSteps} steps, when every column of B is frozen.");
+            startStep = freezeSteps - 1;
+        }
         foreach (var lamda in _pmbOwners.Values)
-            lamda.FreezeColumns(new PmbFreezeSchedule(lamda.Rank, freezeSteps, Config.FreezeCurve).FrozenColumns(step));
+            lamda.FreezeColumns(new PmbFreezeSchedule(lamda.Rank, freezeSteps, Config.FreezeCurve, startStep).FrozenColumns(step));
     }
 
     /// <inheritdoc/>

@@ -55,6 +55,15 @@ public sealed class AdapterConfig
     /// <summary>t_i as an absolute optimizer step count; overrides <see cref="FreezeFraction"/> when set.</summary>
     public int? FreezeSteps { get; init; }
 
+    /// <summary>
+    /// t_s, when freezing starts, as a fraction of the total optimizer steps (default 0: from the first step), used when
+    /// <see cref="FreezeStartSteps"/> is null. No column freezes before t_s; every column is frozen at t_i.
+    /// </summary>
+    public double FreezeStartFraction { get; init; }
+
+    /// <summary>t_s as an absolute optimizer step count; overrides <see cref="FreezeStartFraction"/> when set.</summary>
+    public int? FreezeStartSteps { get; init; }
+
     /// <summary>The α used with a layer of rank <paramref name="rank"/>.</summary>
     internal double AlphaFor(int rank) => Alpha ?? rank;
 
@@ -74,5 +83,19 @@ public sealed class AdapterConfig
             throw new ArgumentException($"FreezeFraction = {FreezeFraction.ToString(CultureInfo.InvariantCulture)} is not valid: expected a fraction in (0, 1].", nameof(FreezeFraction));
         if (FreezeSteps is <= 0)
             throw new ArgumentException($"FreezeSteps = {FreezeSteps} is not valid: expected a positive step count.", nameof(FreezeSteps));
+        if (!(FreezeStartFraction >= 0 && FreezeStartFraction < 1))
+            throw new ArgumentException($"FreezeStartFraction = {FreezeStartFraction.ToString(CultureInfo.InvariantCulture)} is not valid: expected a fraction in [0, 1).", nameof(FreezeStartFraction));
+        if (FreezeStartSteps is < 0)
+            throw new ArgumentException($"FreezeStartSteps = {FreezeStartSteps} is not valid: expected a step count of 0 or more.", nameof(FreezeStartSteps));
+        if (FreezeStartSteps is null && FreezeSteps is null && FreezeStartFraction >= FreezeFraction)
+            throw new ArgumentException($"FreezeStartFraction = {FreezeStartFraction.ToString(CultureInfo.InvariantCulture)} is not valid: freezing must start before FreezeFraction = {FreezeFraction.ToString(CultureInfo.InvariantCulture)}, when every column of B is frozen.", nameof(FreezeStartFraction));
+        if (FreezeStartSteps is { } start && FreezeSteps is { } end && start >= end)
+            throw new ArgumentException($"FreezeStartSteps = {start} is not valid: freezing must start before FreezeSteps = {end}, when every column of B is frozen.", nameof(FreezeStartSteps));
+        if (!Enum.IsDefined(Initialization))
+            throw new ArgumentException($"Initialization {Initialization} is not a known LamdaInitialization.", nameof(Initialization));
+        if (!Enum.IsDefined(FreezeCurve))
+            throw new ArgumentException($"FreezeCurve {FreezeCurve} is not a known PmbFreezeCurve.", nameof(FreezeCurve));
+        if (!Enum.IsDefined(FreezeOrder))
+            throw new ArgumentException($"FreezeOrder {FreezeOrder} is not a known PmbFreezeOrder.", nameof(FreezeOrder));
     }
 }

@@ -68,9 +68,10 @@ internal static class LamdaFitter
             var adapted = AdapterInjector.Inject(model.Network, options.ToAdapterConfig(model.HeadModuleNames));
             var adapterReport = adapted.Report();
             channel.Info(adapterReport.ToString());
-            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, options.ToTrainingSettings(), seed, model.Device,
-                Fingerprint(options, modelPath, seed, examples.Count, objective.OutputCount), channel.Info, CheckCanceled);
-            channel.Info($"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, on {model.Device}.");
+            var settings = options.ToTrainingSettings(hiddenSize);
+            var setup = new FineTuningSetup(model, tokenizer, adapted, objective, settings, seed, model.Device,
+                Fingerprint(options, adapted.Config, settings, modelPath, seed, examples.Count, objective.OutputCount), channel.Info, channel.Warning, CheckCanceled);
+            channel.Info(string.Create(CultureInfo.InvariantCulture, $"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, learning rate {settings.LearningRate:G3} (B ×{settings.PmbLearningRateMultiplier:G3}, head ×{settings.HeadLearningRateMultiplier:G3}), on {model.Device}."));
             var result = new FineTuningLoop(setup).Run(examples, validation);
             adapted.Merge();
 
@@ -83,6 +84,8 @@ internal static class LamdaFitter
                 AdapterSummary = adapterReport.ToString(),
                 Epochs = result.Epochs,
                 BestEpoch = result.BestEpoch,
+                LearningRate = settings.LearningRate,
+                Warnings = result.Warnings,
                 SkippedRows = skipped,
                 WallTime = clock.Elapsed,
                 PeakMemoryBytes = PeakMemory.ReadPeakResidentBytes(),
@@ -97,6 +100,6 @@ internal static class LamdaFitter
     }
 
     /// <summary>The settings a checkpoint must share with a run to be resumed by it.</summary>
-    private static string Fingerprint(LamdaTrainerOptions options, string modelPath, int seed, int rows, int outputs) => string.Create(CultureInfo.InvariantCulture,
-        $"model={Path.GetFullPath(modelPath)}; method={options.Method}; rank={options.Rank}; alpha={options.Alpha}; dropout={options.Dropout}; targets={string.Join(",", options.TargetModules ?? [])}; pmb={options.FreezePmb}/{options.FreezeFraction}; outputs={outputs}; rows={rows}; epochs={options.MaxEpochs}; batch={options.BatchSize}; accumulation={options.GradientAccumulationSteps}; lr={options.EffectiveLearningRate}; seed={seed}; maxLength={options.MaxSequenceLength}");
+    private static string Fingerprint(LamdaTrainerOptions options, AdapterConfig adapter, TrainingSettings settings, string modelPath, int seed, int rows, int outputs) => string.Create(CultureInfo.InvariantCulture,
+        $"model={Path.GetFullPath(modelPath)}; method={adapter.Method}; rank={adapter.Rank}; alpha={adapter.Alpha}; dropout={adapter.Dropout}; targets={string.Join(",", adapter.TargetModules ?? [])}; init={adapter.Initialization}; pmb={adapter.FreezePmb}/{adapter.FreezeStartFraction}-{adapter.FreezeFraction}/{adapter.FreezeSteps}/{adapter.FreezeCurve}/{adapter.FreezeOrder}; outputs={outputs}; rows={rows}; epochs={settings.MaxEpochs}; batch={settings.BatchSize}; accumulation={settings.GradientAccumulationSteps}; lr={settings.LearningRate}x{settings.PmbLearningRateMultiplier}x{settings.HeadLearningRateMultiplier}; decay={settings.WeightDecay}/{settings.DecayTowardsInitialValues}; seed={seed}; maxLength={options.MaxSequenceLength}");
 }

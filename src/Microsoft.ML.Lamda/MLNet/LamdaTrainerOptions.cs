@@ -46,11 +46,32 @@ public abstract class LamdaTrainerOptions
     /// <summary>Patterns of the Linear layers to adapt; null: every Linear inside the encoder blocks.</summary>
     public IReadOnlyList<string>? TargetModules { get; set; }
 
+    /// <summary>
+    /// LaMDA: how S and B start (<see cref="LamdaInitialization.Spectral"/> by default: S = Σ_r with the residual main
+    /// path; <see cref="LamdaInitialization.Zero"/>: S = 0 on the full weights; <see cref="LamdaInitialization.Random"/>).
+    /// </summary>
+    public LamdaInitialization Initialization { get; set; } = LamdaInitialization.Spectral;
+
     /// <summary>LaMDA: freeze the projection B column by column during training (the method's memory saving). Default on.</summary>
     public bool FreezePmb { get; set; } = true;
 
     /// <summary>LaMDA: share of the optimizer steps after which B is completely frozen (t_i), in (0, 1]. Default 0.3.</summary>
     public double FreezeFraction { get; set; } = 0.3;
+
+    /// <summary>LaMDA: t_i as an absolute optimizer step count; overrides <see cref="FreezeFraction"/> when set.</summary>
+    public int? FreezeSteps { get; set; }
+
+    /// <summary>
+    /// LaMDA: share of the optimizer steps before the first column of B freezes (t_s), below <see cref="FreezeFraction"/>;
+    /// null (default): the end of warm-up (<see cref="WarmupFraction"/>), so that B trains at full rate first.
+    /// </summary>
+    public double? FreezeStartFraction { get; set; }
+
+    /// <summary>LaMDA: shape of the freezing schedule between t_s and t_i (default cubic).</summary>
+    public PmbFreezeCurve FreezeCurve { get; set; } = PmbFreezeCurve.Cubic;
+
+    /// <summary>LaMDA: which columns of B freeze first (default those of the largest singular values).</summary>
+    public PmbFreezeOrder FreezeOrder { get; set; } = PmbFreezeOrder.LargestFirst;
 
     /// <summary>Longest token sequence (pairs are truncated longest-first). Default 128.</summary>
     public int MaxSequenceLength { get; set; } = 128;
@@ -61,11 +82,26 @@ public abstract class LamdaTrainerOptions
     /// <summary>Passes over the training data at most. Default 10.</summary>
     public int MaxEpochs { get; set; } = 10;
 
-    /// <summary>Peak learning rate; null: 2e-3 for adapters, 3e-5 for full fine-tuning.</summary>
+    /// <summary>
+    /// Peak learning rate of LaMDA's S, LoRA's A and B, or every weight in full fine-tuning; null: the method's default
+    /// scaled by min(1, 256 / hidden size): 2e-2 for LaMDA and LaMDA++, 2e-3 for LoRA, 2e-4 for full fine-tuning.
+    /// </summary>
     public double? LearningRate { get; set; }
+
+    /// <summary>LaMDA: B trains at <see cref="LearningRate"/> times this; null: 0.05 (B's steps move W by σ-amplified amounts).</summary>
+    public double? PmbLearningRateMultiplier { get; set; }
+
+    /// <summary>The task head (trained in full) trains at <see cref="LearningRate"/> times this; null: 0.1 for LaMDA and LaMDA++, 1 otherwise.</summary>
+    public double? HeadLearningRateMultiplier { get; set; }
 
     /// <summary>AdamW weight decay (never applied to biases and LayerNorms). Default 0.01.</summary>
     public double WeightDecay { get; set; } = 0.01;
+
+    /// <summary>
+    /// LaMDA: weight decay pulls S and B towards their initial values (the pretrained components they hold), so that it
+    /// regularises the change rather than shrinking the pretrained model. Default true; false decays them towards zero.
+    /// </summary>
+    public bool DecayTowardsInitialValues { get; set; } = true;
 
     /// <summary>Share of the optimizer steps spent warming the learning rate up linearly from 0, in [0, 1). Default 0.06.</summary>
     public double WarmupFraction { get; set; } = 0.06;
@@ -109,9 +145,6 @@ public abstract class LamdaTrainerOptions
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 
-    /// <summary>Learning rate actually used.</summary>
-    internal double EffectiveLearningRate => LearningRate ?? (Method == AdapterMethod.FullFineTuning ? 3e-5 : 2e-3);
-
     /// <summary>The adapter and PMB freezing settings (the one place they are validated: <see cref="AdapterConfig.Validate"/>).</summary>
     internal AdapterConfig ToAdapterConfig(IReadOnlyList<string>? modulesToSave) => new()
     {
@@ -121,17 +154,25 @@ public abstract class LamdaTrainerOptions
         Dropout = Dropout,
         TargetModules = TargetModules,
         ModulesToSave = modulesToSave,
+        Initialization = Initialization,
         FreezePmb = FreezePmb,
         FreezeFraction = FreezeFraction,
+        FreezeSteps = FreezeSteps,
+        FreezeStartFraction = FreezeStartFraction ?? WarmupFraction,
+        FreezeCurve = FreezeCurve,
+        FreezeOrder = FreezeOrder,
     };
 
-    /// <summary>The training loop's settings.</summary>
-    internal TrainingSettings ToTrainingSettings() => new()
+    /// <summary>The training loop's settings for an encoder of hidden size <paramref name="hiddenSize"/> (which sets the default rates).</summary>
+    internal TrainingSettings ToTrainingSettings(int hiddenSize) => new()
     {
         BatchSize = BatchSize,
         MaxEpochs = MaxEpochs,
         GradientAccumulationSteps = GradientAccumulationSteps,
-        LearningRate = EffectiveLearningRate,
+        LearningRate = LearningRate ?? LearningRateDefaults.BaseRate(Method, hiddenSize),
+        PmbLearningRateMultiplier = PmbLearningRateMultiplier ?? LearningRateDefaults.PmbMultiplier(Method),
+        HeadLearningRateMultiplier = HeadLearningRateMultiplier ?? LearningRateDefaults.HeadMultiplier(Method),
+        DecayTowardsInitialValues = DecayTowardsInitialValues,
         WeightDecay = WeightDecay,
         WarmupFraction = WarmupFraction,
         MaxGradientNorm = MaxGradientNorm,
@@ -151,7 +192,6 @@ public abstract class LamdaTrainerOptions
             throw new DirectoryNotFoundException($"{nameof(ModelPath)} '{ModelPath}' does not exist: expected the folder of a pretrained encoder checkpoint (config.json, model.safetensors and tokenizer files).");
         if (!Enum.IsDefined(Method)) throw new ArgumentOutOfRangeException(nameof(Method), Method, $"{nameof(Method)} must be one of {string.Join(", ", Enum.GetNames<AdapterMethod>())}.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} must be one of {string.Join(", ", Enum.GetNames<LamdaPrecision>())}.");
-        ToAdapterConfig(modulesToSave: null).Validate();
         if (MaxSequenceLength < 8)
             throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, $"{nameof(MaxSequenceLength)} must be at least 8 tokens.");
         RequirePositive(BatchSize, nameof(BatchSize));
@@ -159,6 +199,10 @@ public abstract class LamdaTrainerOptions
         RequirePositive(GradientAccumulationSteps, nameof(GradientAccumulationSteps));
         if (LearningRate is double rate && !(rate > 0 && double.IsFinite(rate)))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), rate, $"{nameof(LearningRate)} must be a positive number (or null for the method's default).");
+        if (PmbLearningRateMultiplier is double pmb && !(pmb > 0 && double.IsFinite(pmb)))
+            throw new ArgumentOutOfRangeException(nameof(PmbLearningRateMultiplier), pmb, $"{nameof(PmbLearningRateMultiplier)} must be a positive number (or null for the method's default).");
+        if (HeadLearningRateMultiplier is double head && !(head > 0 && double.IsFinite(head)))
+            throw new ArgumentOutOfRangeException(nameof(HeadLearningRateMultiplier), head, $"{nameof(HeadLearningRateMultiplier)} must be a positive number (or null for the method's default).");
         if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay)))
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"{nameof(WeightDecay)} must be zero or positive.");
         if (!(WarmupFraction >= 0 && WarmupFraction < 1))
@@ -172,6 +216,7 @@ public abstract class LamdaTrainerOptions
                 throw new ArgumentException($"{nameof(EarlyStoppingPatience)} needs a {nameof(ValidationSet)}: early stopping watches the validation metric.", nameof(EarlyStoppingPatience));
         }
         if (CheckpointDirectory is not null) RequireName(CheckpointDirectory, nameof(CheckpointDirectory));
+        ToAdapterConfig(modulesToSave: null).Validate();
     }
 
     private static void RequireName(string? value, string setting)

@@ -30,6 +30,15 @@ public sealed class LamdaTrainingReport
     /// <summary>The epoch (from 1) whose weights the model holds: the best on validation, or the last without a validation set.</summary>
     public int BestEpoch { get; init; }
 
+    /// <summary>The base peak learning rate used (given, or the method's default for the encoder).</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>
+    /// Warnings about the run, also written to the log: for example a training loss that ended no lower than where it
+    /// began (the model may predict a constant). Empty when training went as expected.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Training rows skipped because their label was missing.</summary>
     public long SkippedRows { get; init; }
 

@@ -18,16 +18,18 @@ internal sealed record FineTuningSetup(
     Device Device,
     string Fingerprint,
     Action<string> Log,
+    Action<string> Warn,
     Action CheckCanceled);
 
-/// <summary>Per-epoch history and the epoch whose weights the model holds at the end.</summary>
-internal sealed record FineTuningResult(IReadOnlyList<LamdaEpochSummary> Epochs, int BestEpoch);
+/// <summary>Per-epoch history, the epoch whose weights the model holds at the end, and warnings about the run.</summary>
+internal sealed record FineTuningResult(IReadOnlyList<LamdaEpochSummary> Epochs, int BestEpoch, IReadOnlyList<string> Warnings);
 
 /// <summary>
-/// The training loop: epochs of length-bucketed batches shuffled with the seed, AdamW (no decay for biases and
-/// LayerNorms; only B's unfrozen columns for LaMDA) with a linear warm-up and decay schedule, PMB freezing before
-/// each step, gradient accumulation and clipping, validation after each epoch keeping the best weights, early
-/// stopping, cancellation between steps, checkpoints after each epoch and resume from them, progress.
+/// The training loop: epochs of length-bucketed batches shuffled with the seed, AdamW with the adapted model's
+/// parameter groups (per-group rates; no decay for biases and LayerNorms; only B's unfrozen columns for LaMDA) and a
+/// linear warm-up and decay schedule, PMB freezing before each step, gradient accumulation and clipping, validation
+/// after each epoch keeping the best weights, early stopping, cancellation between steps, checkpoints after each epoch
+/// and resume from them, progress, and the divergence guard (<see cref="DivergenceGuard"/>).
 /// </summary>
 internal sealed class FineTuningLoop(FineTuningSetup setup)
 {
@@ -44,7 +46,13 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
         var schedule = new LinearWarmupDecaySchedule((int)Math.Round(totalSteps * settings.WarmupFraction), totalSteps);
 
         var stateful = setup.Adapted.StatefulParameters().Select(p => (p.Name, Tensor: (Tensor)p.Parameter)).ToList();
-        var groups = AdamWParameterGroup.SplitByWeightDecay(setup.Adapted.TrainableParameters(), settings.LearningRate, settings.WeightDecay);
+        var groups = setup.Adapted.ParameterGroups(new ParameterGroupSettings(settings.LearningRate, settings.WeightDecay)
+        {
+            PmbLearningRateMultiplier = settings.PmbLearningRateMultiplier,
+            HeadLearningRateMultiplier = settings.HeadLearningRateMultiplier,
+            DecayTowardsInitialValues = settings.DecayTowardsInitialValues,
+        });
+        var guard = new DivergenceGuard(settings.LearningRate, Math.Max(1, Math.Min(10, batchesPerEpoch / 4)));
         using var optimizer = new AdamW(groups, columns: setup.Adapted);
         var best = stateful.Select(s => (s.Name, Tensor: s.Tensor.detach().clone())).ToList();
         try
@@ -85,8 +93,10 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
                         var labels = tensor(rows.Select(r => r.Label).ToArray(), device: setup.Device);
                         var logits = setup.Model.Forward(tokens.InputIds, tokens.AttentionMask, tokens.TokenTypeIds);
                         var loss = setup.Objective.Loss(logits, labels);
+                        double lossValue = loss.ToDouble();
+                        guard.CheckLoss(lossValue, state.Step + 1, settings.LearningRate * schedule.Multiplier((int)state.Step));
                         (loss / settings.GradientAccumulationSteps).backward();
-                        lossSum += loss.ToDouble();
+                        lossSum += lossValue;
                         lossCount++;
                     }
                     rowsThisRun += batches[b].Length;
@@ -97,7 +107,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
                     setup.Adapted.Step((int)state.Step, totalSteps);
                     double multiplier = schedule.Multiplier((int)state.Step);
                     learningRate = settings.LearningRate * multiplier;
-                    optimizer.ClipGradientNorm(settings.MaxGradientNorm);
+                    guard.CheckGradientNorm(optimizer.ClipGradientNorm(settings.MaxGradientNorm), state.Step + 1, learningRate);
                     optimizer.Step(multiplier);
                     optimizer.ZeroGrad();
                     state.Step++;
@@ -128,7 +138,9 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
             CopyInto(best, stateful);
             setup.Model.Train(false);
             var epochs = state.History.Select(h => new LamdaEpochSummary(h.Epoch, h.Loss, h.Metrics)).ToArray();
-            return new FineTuningResult(epochs, state.BestEpoch);
+            var warnings = guard.Conclude() is { } warning ? new[] { warning } : [];
+            foreach (var w in warnings) setup.Warn(w);
+            return new FineTuningResult(epochs, state.BestEpoch, warnings);
         }
         finally
         {

@@ -18,6 +18,15 @@ internal sealed record TrainingSettings
     /// <summary>Peak learning rate (after warm-up).</summary>
     public required double LearningRate { get; init; }
 
+    /// <summary>LaMDA's B trains at <see cref="LearningRate"/> times this.</summary>
+    public double PmbLearningRateMultiplier { get; init; } = 1;
+
+    /// <summary>The task head trains at <see cref="LearningRate"/> times this.</summary>
+    public double HeadLearningRateMultiplier { get; init; } = 1;
+
+    /// <summary>LaMDA's S and B decay towards their initial values instead of towards zero.</summary>
+    public bool DecayTowardsInitialValues { get; init; }
+
     /// <summary>AdamW decoupled weight decay (never applied to biases and LayerNorms).</summary>
     public double WeightDecay { get; init; }
 

@@ -34,6 +34,30 @@ public class MergeTests
         Assert.Throws<InvalidOperationException>(() => adapted.Report());
     }
 
+    [Theory]
+    [InlineData(LamdaInitialization.Spectral)]
+    [InlineData(LamdaInitialization.Zero)]
+    [InlineData(LamdaInitialization.Random)]
+    public void EveryLamdaInitializationMergesToTheTrainedModel(LamdaInitialization initialization)
+    {
+        var config = new AdapterConfig { Rank = 4, Initialization = initialization, ModulesToSave = ["classifier"], FreezeStartSteps = 1, FreezeSteps = 4 };
+        var (model, adapted) = AdapterTraining.Build(config);
+        using var optimizer = new Microsoft.ML.Lamda.Training.AdamW(adapted.ParameterGroups(new Microsoft.ML.Lamda.Training.ParameterGroupSettings(1e-2, 0.1)
+        {
+            PmbLearningRateMultiplier = 0.1,
+            HeadLearningRateMultiplier = 0.5,
+            DecayTowardsInitialValues = true,
+        }), columns: adapted);
+        AdapterTraining.Train(model, adapted, optimizer, steps: 6, totalSteps: 6);
+
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(5, AdapterTraining.Hidden);
+        model.eval();
+        var before = model.call(x).detach().clone();
+        var after = Assert.IsType<TinyEncoder>(adapted.Merge()).call(x);
+        TensorAssert.Close(before, after, 1e-5);
+    }
+
     [Fact]
     public void AdaptersChangeTheModelSoTheMergeTestCanFail()
     {

@@ -69,4 +69,41 @@ public class PmbFreezingTests
         // Only S (r² per layer) keeps moments now: 2 moments × 8 layers × 16.
         Assert.Equal(2L * 8 * 16, optimizer.StateElementCount());
     }
+
+    [Fact]
+    public void FreezingStartsAfterTheStartStepAndEndsAtTi()
+    {
+        // r = 8, t_s = 4, t_i = 10, linear: k = ceil(8 · (t − 4)/6).
+        var schedule = new PmbFreezeSchedule(rank: 8, freezeSteps: 10, PmbFreezeCurve.Linear, startStep: 4);
+        Assert.Equal(new[] { 0, 0, 0, 2, 6, 8, 8 }, new[] { 0, 3, 4, 5, 8, 10, 20 }.Select(schedule.FrozenColumns));
+    }
+
+    [Theory]
+    [InlineData(0.5, null, 0.8, null, 5, 8)]   // fractions of a 10-step run
+    [InlineData(0.0, 3, 0.3, 7, 3, 7)]          // absolute steps override the fractions
+    public void TheAdaptedModelFreezesWhenTheConfigSays(double startFraction, int? startSteps, double endFraction, int? endSteps, int lastUnfrozen, int firstAllFrozen)
+    {
+        var config = new AdapterConfig { Rank = 4, FreezeStartFraction = startFraction, FreezeStartSteps = startSteps, FreezeFraction = endFraction, FreezeSteps = endSteps };
+        var (_, adapted) = AdapterTraining.Build(config);
+        var layer = (LamdaLinear)adapted.Layers[0].Layer;
+        for (int step = 0; step <= 10; step++)
+        {
+            adapted.Step(step, totalSteps: 10);
+            int frozen = layer.FrozenColumnCount;
+            if (step <= lastUnfrozen) Assert.Equal(0, frozen);
+            else if (step >= firstAllFrozen) Assert.Equal(4, frozen);
+            else Assert.InRange(frozen, 1, 4);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.3, null, 0.3, null, "FreezeStartFraction = 0.3")]
+    [InlineData(0.0, 7, 0.3, 7, "FreezeStartSteps = 7")]
+    [InlineData(1.0, null, 0.3, null, "FreezeStartFraction = 1")]
+    public void AStartNotBeforeTiIsRejectedByName(double startFraction, int? startSteps, double endFraction, int? endSteps, string expected)
+    {
+        var config = new AdapterConfig { Rank = 4, FreezeStartFraction = startFraction, FreezeStartSteps = startSteps, FreezeFraction = endFraction, FreezeSteps = endSteps };
+        var e = Assert.Throws<ArgumentException>(() => AdapterTraining.Build(config));
+        Assert.Contains(expected, e.Message);
+    }
 }

@@ -135,6 +135,10 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
     [InlineData(nameof(LamdaTrainerOptions.WarmupFraction))]
     [InlineData(nameof(LamdaTrainerOptions.EarlyStoppingPatience))]
     [InlineData(nameof(LamdaTrainerOptions.MaxSequenceLength))]
+    [InlineData(nameof(LamdaTrainerOptions.PmbLearningRateMultiplier))]
+    [InlineData(nameof(LamdaTrainerOptions.HeadLearningRateMultiplier))]
+    [InlineData(nameof(LamdaTrainerOptions.FreezeStartFraction))]
+    [InlineData(nameof(LamdaTrainerOptions.FreezeSteps))]
     public void InvalidSettingIsNamed(string setting)
     {
         Action<LamdaTextClassificationTrainer.Options> change = setting switch
@@ -145,6 +149,10 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
             nameof(LamdaTrainerOptions.Dropout) => o => o.Dropout = 1,
             nameof(LamdaTrainerOptions.WarmupFraction) => o => o.WarmupFraction = 1.5,
             nameof(LamdaTrainerOptions.EarlyStoppingPatience) => o => o.EarlyStoppingPatience = 2,
+            nameof(LamdaTrainerOptions.PmbLearningRateMultiplier) => o => o.PmbLearningRateMultiplier = 0,
+            nameof(LamdaTrainerOptions.HeadLearningRateMultiplier) => o => o.HeadLearningRateMultiplier = double.NaN,
+            nameof(LamdaTrainerOptions.FreezeStartFraction) => o => o.FreezeStartFraction = 0.5,
+            nameof(LamdaTrainerOptions.FreezeSteps) => o => o.FreezeSteps = 0,
             _ => o => o.MaxSequenceLength = 2,
         };
         var error = Assert.ThrowsAny<ArgumentException>(() => Classifier(change).Fit(Keyed(TinyTextTasks.TopicRows(10, 1))));
@@ -275,5 +283,47 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
     private sealed class ScoreRow
     {
         public float[] Score { get; set; } = [];
+    }
+
+    [Fact]
+    public void EveryMethodSettingReachesTheAdapterConfig()
+    {
+        var options = new LamdaTextClassificationTrainer.Options
+        {
+            Initialization = Microsoft.ML.Lamda.Adapters.LamdaInitialization.Zero,
+            FreezePmb = false,
+            FreezeFraction = 0.6,
+            FreezeSteps = 40,
+            FreezeStartFraction = 0.2,
+            FreezeCurve = Microsoft.ML.Lamda.Adapters.PmbFreezeCurve.Linear,
+            FreezeOrder = Microsoft.ML.Lamda.Adapters.PmbFreezeOrder.SmallestFirst,
+        };
+        var config = options.ToAdapterConfig(["classifier"]);
+        Assert.Equal((Microsoft.ML.Lamda.Adapters.LamdaInitialization.Zero, false, 0.6, 40, 0.2, Microsoft.ML.Lamda.Adapters.PmbFreezeCurve.Linear, Microsoft.ML.Lamda.Adapters.PmbFreezeOrder.SmallestFirst),
+            (config.Initialization, config.FreezePmb, config.FreezeFraction, config.FreezeSteps, config.FreezeStartFraction, config.FreezeCurve, config.FreezeOrder));
+        Assert.InRange(new LamdaTextClassificationTrainer.Options { WarmupFraction = 0.1 }.ToAdapterConfig(null).FreezeStartFraction, 0.1 - 1e-12, 0.1 + 1e-12);
+
+        var settings = new LamdaTextClassificationTrainer.Options { LearningRate = 1e-2, PmbLearningRateMultiplier = 0.2, HeadLearningRateMultiplier = 0.3, DecayTowardsInitialValues = false }.ToTrainingSettings(hiddenSize: 768);
+        Assert.Equal((1e-2, 0.2, 0.3, false), (settings.LearningRate, settings.PmbLearningRateMultiplier, settings.HeadLearningRateMultiplier, settings.DecayTowardsInitialValues));
+    }
+
+    [Fact]
+    public void DefaultRatesShrinkWithTheHiddenSize()
+    {
+        var options = new LamdaTextClassificationTrainer.Options();
+        double small = options.ToTrainingSettings(hiddenSize: 256).LearningRate, wide = options.ToTrainingSettings(hiddenSize: 768).LearningRate;
+        Assert.InRange(wide * 3, small * (1 - 1e-12), small * (1 + 1e-12));
+    }
+
+    [Fact]
+    public void ADivergingRunThrowsInsteadOfReturningAModel()
+    {
+        var error = Assert.Throws<TrainingDivergedException>(() => Classifier(o =>
+        {
+            o.LearningRate = 1e30;
+            o.MaxEpochs = 3;
+        }).Fit(Keyed(TinyTextTasks.TopicRows(24, 1))));
+        Assert.Contains("Training diverged at optimizer step", error.Message);
+        Assert.Contains("Lower the LearningRate", error.Message);
     }
 }

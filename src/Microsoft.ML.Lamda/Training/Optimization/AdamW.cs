@@ -10,7 +10,8 @@ namespace Microsoft.ML.Lamda.Training;
 /// gradient clipping, state save/load for resuming, and column freezing: when an <see cref="ITrainableColumnSource"/>
 /// restricts a parameter to a column range, only those columns are decayed and stepped, and the moment estimates are
 /// kept for those columns alone (sliced down whenever the range shrinks, released when it is empty). Moments and the
-/// update arithmetic are float32 whatever the parameter dtype.
+/// update arithmetic are float32 whatever the parameter dtype. A group may decay towards the values its parameters
+/// had when the optimizer was created instead of towards zero (<see cref="AdamWParameterGroup.DecayTowardsInitialValues"/>).
 /// </summary>
 public sealed class AdamW : IDisposable
 {
@@ -19,6 +20,7 @@ public sealed class AdamW : IDisposable
 
     private readonly ITrainableColumnSource? _columns;
     private readonly Dictionary<string, ParameterState> _state = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _initialValues = new(StringComparer.Ordinal);
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="groups">The parameter groups; parameter names must be unique.</param>
@@ -42,6 +44,10 @@ public sealed class AdamW : IDisposable
         Beta2 = beta2;
         Epsilon = epsilon;
         _columns = columns;
+        using var noGrad = torch.no_grad();
+        foreach (var group in Groups.Where(g => g.DecayTowardsInitialValues && g.WeightDecay > 0))
+            foreach (var (name, p) in group.Parameters)
+                _initialValues[name] = p.detach().to(ScalarType.Float32).clone().DetachFromDisposeScope();
     }
 
     /// <summary>The parameter groups.</summary>
@@ -125,7 +131,13 @@ public sealed class AdamW : IDisposable
                 var g = (range is { } r2 ? grad.narrow(1, r2.Start, r2.Count) : grad).to(ScalarType.Float32);
                 var value = target.to(ScalarType.Float32);
                 state.Step++;
-                if (group.WeightDecay > 0) value.mul_(1 - lr * group.WeightDecay);
+                if (group.WeightDecay > 0)
+                {
+                    if (_initialValues.TryGetValue(name, out var initial))
+                        value.sub_((value - (range is { } r3 ? initial.narrow(1, r3.Start, r3.Count) : initial)).mul_(lr * group.WeightDecay));
+                    else
+                        value.mul_(1 - lr * group.WeightDecay);
+                }
                 state.ExpAvg.mul_(Beta1).add_(g, alpha: 1 - Beta1);
                 state.ExpAvgSq.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
                 double correction1 = 1 - Math.Pow(Beta1, state.Step);
@@ -212,8 +224,13 @@ public sealed class AdamW : IDisposable
         }
     }
 
-    /// <summary>Releases every moment estimate.</summary>
-    public void Dispose() => Clear();
+    /// <summary>Releases every moment estimate and the initial values kept for decay.</summary>
+    public void Dispose()
+    {
+        Clear();
+        foreach (var t in _initialValues.Values) t.Dispose();
+        _initialValues.Clear();
+    }
 
     private void Clear()
     {

@@ -9,7 +9,11 @@ public sealed class AdamWParameterGroup
     /// <param name="parameters">Named parameters; names must be unique across the optimizer's groups (they key saved state).</param>
     /// <param name="learningRate">Peak learning rate.</param>
     /// <param name="weightDecay">Decoupled weight decay coefficient (0 turns it off).</param>
-    public AdamWParameterGroup(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate, double weightDecay)
+    /// <param name="decayTowardsInitialValues">
+    /// Decay pulls each parameter towards its value when the optimizer was created instead of towards zero (for
+    /// adapters that hold pretrained components, such as LaMDA's S and B: the decay then regularises the change).
+    /// </param>
+    public AdamWParameterGroup(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate, double weightDecay, bool decayTowardsInitialValues = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(learningRate >= 0 && double.IsFinite(learningRate)))
@@ -19,7 +23,11 @@ public sealed class AdamWParameterGroup
         Parameters = parameters.ToList();
         LearningRate = learningRate;
         WeightDecay = weightDecay;
+        DecayTowardsInitialValues = decayTowardsInitialValues;
     }
+
+    /// <summary>Whether decay pulls towards the values at the optimizer's creation (true) or towards zero (false).</summary>
+    public bool DecayTowardsInitialValues { get; }
 
     /// <summary>The named parameters of the group.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
