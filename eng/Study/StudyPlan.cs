@@ -1,0 +1,48 @@
+using Microsoft.ML.Lamda.Adapters;
+
+namespace Microsoft.ML.Lamda.Study;
+
+/// <summary>The plans the study command knows: which settings, how many seeds, how much data, which split.</summary>
+/// <param name="Name">Plan name on the command line.</param>
+/// <param name="Settings">Settings run, in order.</param>
+/// <param name="Seeds">Seeds of each setting.</param>
+/// <param name="TrainRows">Training rows (balanced slice of the training file).</param>
+/// <param name="EvaluationRows">Rows of the evaluated split.</param>
+/// <param name="Epochs">Epochs.</param>
+/// <param name="Split">"validation" to choose settings, "test" only for the final defaults.</param>
+public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings, IReadOnlyList<int> Seeds, int TrainRows, int EvaluationRows, int Epochs, string Split)
+{
+    /// <summary>Screening: small slices, one seed, validation split; every method at its defaults, and LaMDA's knobs one at a time around them.</summary>
+    public static StudyPlan Screen { get; } = new("screen",
+    [
+        new("lora-default", AdapterMethod.Lora),
+        new("lamda-default", AdapterMethod.Lamda),
+        new("classic", AdapterMethod.Lamda) { Classic = true },
+        new("lamda-old", AdapterMethod.Lamda) { LearningRate = 5e-3, PmbMultiplier = 1, HeadMultiplier = 1, FreezeStart = 0, DecayTowardsInitialValues = false },
+        new("lamda-half-lr", AdapterMethod.Lamda) { LearningRate = 1e-2 },
+        new("lamda-double-lr", AdapterMethod.Lamda) { LearningRate = 4e-2 },
+        new("lamda-head-1x", AdapterMethod.Lamda) { HeadMultiplier = 1 },
+        new("lamda-head-0.3x", AdapterMethod.Lamda) { HeadMultiplier = 0.3 },
+        new("lamda-b-0.2x", AdapterMethod.Lamda) { PmbMultiplier = 0.2 },
+        new("lamda-start-0", AdapterMethod.Lamda) { FreezeStart = 0 },
+        new("lamda-zero-init", AdapterMethod.Lamda) { Initialization = LamdaInitialization.Zero },
+        new("lamda++-default", AdapterMethod.LamdaPlusPlus),
+        new("full-default", AdapterMethod.FullFineTuning),
+    ], [1], TrainRows: 600, EvaluationRows: 300, Epochs: 2, Split: "validation");
+
+    /// <summary>Seeds 2 and 3 of the defaults and the nearest rivals, same size and split as <see cref="Screen"/>.</summary>
+    public static StudyPlan MoreSeeds { get; } = Screen with
+    {
+        Name = "seeds",
+        Settings = Screen.Settings.Where(s => s.Name is "lora-default" or "lamda-default" or "lamda-half-lr" or "lamda-double-lr" or "lamda++-default").ToList(),
+        Seeds = [2, 3],
+    };
+
+    /// <summary>The final defaults on the test split, reported once.</summary>
+    public static StudyPlan Final { get; } = new("final",
+        Screen.Settings.Where(s => s.Name is "lora-default" or "lamda-default" or "lamda++-default" or "full-default" or "classic").ToList(),
+        [1, 2, 3], TrainRows: 2000, EvaluationRows: 1000, Epochs: 2, Split: "test");
+
+    /// <summary>The plans by name.</summary>
+    public static IReadOnlyList<StudyPlan> All { get; } = [Screen, MoreSeeds, Final];
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace Microsoft.ML.Lamda.Study;
+
+/// <summary>
+/// One setting of the study: a method with its trainer settings (null: the library's default), or the classic ML.NET
+/// pipeline (<see cref="Classic"/>). Seeds, data size and split are part of a run, not of the setting.
+/// </summary>
+/// <param name="Name">Short unique name, used in the results and the chart.</param>
+/// <param name="Method">The method; ignored when <see cref="Classic"/>.</param>
+public sealed record StudySetting(string Name, AdapterMethod Method)
+{
+    /// <summary>FeaturizeText + SdcaMaximumEntropy instead of fine-tuning.</summary>
+    public bool Classic { get; init; }
+
+    /// <summary>Base learning rate; null: the library's default.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>LaMDA's B multiplier; null: default.</summary>
+    public double? PmbMultiplier { get; init; }
+
+    /// <summary>Head multiplier; null: default.</summary>
+    public double? HeadMultiplier { get; init; }
+
+    /// <summary>Freezing start; null: default (end of warm-up).</summary>
+    public double? FreezeStart { get; init; }
+
+    /// <summary>t_i as a share of the steps; null: default.</summary>
+    public double? FreezeFraction { get; init; }
+
+    /// <summary>Decay towards initial values (default true).</summary>
+    public bool DecayTowardsInitialValues { get; init; } = true;
+
+    /// <summary>LaMDA initialization.</summary>
+    public Adapters.LamdaInitialization Initialization { get; init; } = Adapters.LamdaInitialization.Spectral;
+
+    /// <summary>Adapter rank; null: the library's default.</summary>
+    public int? Rank { get; init; }
+
+    /// <summary>The settings in one line, for the results table.</summary>
+    public string Describe() => Classic ? "FeaturizeText + SdcaMaximumEntropy" : string.Create(CultureInfo.InvariantCulture,
+        $"{Method} lr={Show(LearningRate)} B×{Show(PmbMultiplier)} head×{Show(HeadMultiplier)} start={Show(FreezeStart)} ti={Show(FreezeFraction)} init={Initialization} decay={(DecayTowardsInitialValues ? "initial" : "zero")} r={(Rank is { } r ? r.ToString(CultureInfo.InvariantCulture) : "default")}");
+
+    private static string Show(double? value) => value is { } v ? v.ToString("G3", CultureInfo.InvariantCulture) : "default";
+}
