@@ -81,7 +81,7 @@ public sealed class CheckpointWeights : IDisposable
                 weightMap[entry.Name] = file;
             }
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new CheckpointFormatException(index, $"the index is not valid JSON ({e.Message}).", e);
         }

@@ -7,6 +7,9 @@ namespace Microsoft.ML.Lamda.Checkpoints;
 /// <summary>Typed access to the keys of a <c>config.json</c> object, with errors that name the key, the value and the file.</summary>
 internal sealed class ConfigReader(JsonObject root, string source)
 {
+    /// <summary>The most labels a config.json may declare by count alone (each becomes a row of the classifier).</summary>
+    public const int MaxLabels = 100_000;
+
     public int Int(string key, int fallback)
     {
         var node = root[key];
@@ -76,8 +79,8 @@ internal sealed class ConfigReader(JsonObject root, string source)
             return labels;
         }
         var count = Int("num_labels", 2);
-        if (count < 1)
-            throw new CheckpointFormatException(source, $"'num_labels' must be at least 1, found {count}.");
+        if (count is < 1 or > MaxLabels)
+            throw new CheckpointFormatException(source, $"'num_labels' must lie between 1 and {MaxLabels}, found {count}.");
         return Enumerable.Range(0, count).Select(i => $"LABEL_{i}").ToArray();
     }
 

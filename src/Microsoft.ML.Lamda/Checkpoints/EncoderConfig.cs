@@ -124,6 +124,19 @@ public sealed record EncoderConfig
     /// <exception cref="CheckpointFormatException">The text is not valid JSON or describes an unsupported model.</exception>
     public static EncoderConfig Parse(string json, string source)
     {
+        try
+        {
+            return ParseCore(json, source);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // JSON strings are decoded when read (an escape of an unpaired surrogate surfaces here); a key given twice too.
+            throw new CheckpointFormatException(source, $"config.json holds text that is not valid Unicode, or a key twice ({e.Message}).", e);
+        }
+    }
+
+    private static EncoderConfig ParseCore(string json, string source)
+    {
         JsonObject root;
         try
         {

@@ -54,8 +54,17 @@ public sealed class LamdaSentenceSimilarityTransformer : LamdaTransformerBase
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel(GetVersionInfoCore());
-        var parts = LoadSharedParts(env, ctx);
-        return new LamdaSentenceSimilarityTransformer(env, parts.Scorer, parts.Sentence1ColumnName, parts.Sentence2ColumnName!, parts.ScoreColumnName, parts.Report);
+        SavedParts? parts = null;
+        try
+        {
+            parts = LoadSharedParts(env, ctx);
+            return new LamdaSentenceSimilarityTransformer(env, parts.Scorer, parts.Sentence1ColumnName, parts.Sentence2ColumnName!, parts.ScoreColumnName, parts.Report);
+        }
+        catch (Exception e) when (IsDamage(e))
+        {
+            parts?.Scorer.Dispose();
+            throw Damaged(e);
+        }
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>

@@ -112,14 +112,23 @@ public sealed class LamdaTextClassificationTransformer : LamdaTransformerBase
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel(GetVersionInfoCore());
-        var parts = LoadSharedParts(env, ctx);
-        var predictedLabel = ctx.LoadNonEmptyString();
-        var label = ctx.LoadNonEmptyString();
-        var annotations = ctx.Reader.ReadBoolean()
-            ? KeyValuesCodec.Read(env, ctx.Reader.BaseStream)
-            : DataViewSchema.Annotations.Empty;
-        return new LamdaTextClassificationTransformer(env, parts.Scorer, parts.Sentence1ColumnName, parts.Sentence2ColumnName,
-            parts.ScoreColumnName, predictedLabel, label, annotations, parts.Report);
+        SavedParts? parts = null;
+        try
+        {
+            parts = LoadSharedParts(env, ctx);
+            var predictedLabel = ctx.LoadNonEmptyString();
+            var label = ctx.LoadNonEmptyString();
+            var annotations = ctx.Reader.ReadBoolean()
+                ? KeyValuesCodec.Read(env, ctx.Reader.BaseStream)
+                : DataViewSchema.Annotations.Empty;
+            return new LamdaTextClassificationTransformer(env, parts.Scorer, parts.Sentence1ColumnName, parts.Sentence2ColumnName,
+                parts.ScoreColumnName, predictedLabel, label, annotations, parts.Report);
+        }
+        catch (Exception e) when (IsDamage(e))
+        {
+            parts?.Scorer.Dispose();
+            throw Damaged(e);
+        }
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>

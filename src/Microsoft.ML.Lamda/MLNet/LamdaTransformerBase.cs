@@ -157,11 +157,27 @@ public abstract class LamdaTransformerBase : RowToRowTransformerBase, ITransform
         using var channel = env.Start("Load LaMDA model");
         if (!ctx.TryLoadBinaryStream(ModelStreamName, reader => scorer = TextScorer.Read(reader, "auto", channel.Info)))
             throw env.ExceptDecode($"The model file lacks the '{ModelStreamName}' stream of a LaMDA transformer.");
-        LamdaTrainingReport report = new();
-        if (!ctx.TryLoadBinaryStream(ReportStreamName, reader => report = JsonSerializer.Deserialize<LamdaTrainingReport>(reader.ReadString()) ?? new()))
-            throw env.ExceptDecode($"The model file lacks the '{ReportStreamName}' stream of a LaMDA transformer.");
-        return new SavedParts(scorer!, sentence1, sentence2, score, report);
+        try
+        {
+            LamdaTrainingReport report = new();
+            if (!ctx.TryLoadBinaryStream(ReportStreamName, reader => report = JsonSerializer.Deserialize<LamdaTrainingReport>(reader.ReadString()) ?? new()))
+                throw env.ExceptDecode($"The model file lacks the '{ReportStreamName}' stream of a LaMDA transformer.");
+            return new SavedParts(scorer!, sentence1, sentence2, score, report);
+        }
+        catch
+        {
+            scorer!.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Whether <paramref name="error"/>, raised while reading a saved transformer, means the model file is damaged.</summary>
+    private protected static bool IsDamage(Exception error) => error is IOException or InvalidDataException or JsonException or FormatException
+        or ArgumentException or InvalidOperationException or OverflowException;
+
+    /// <summary>The exception a damaged saved transformer gives: <see cref="InvalidDataException"/>, with the cause inside.</summary>
+    private protected static InvalidDataException Damaged(Exception error) =>
+        new($"The model file's LaMDA transformer is damaged or was not written by this library: {error.Message}", error);
 
     private protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Scorer.IsDisposed, this);
 }

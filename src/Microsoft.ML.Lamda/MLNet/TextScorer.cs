@@ -131,22 +131,31 @@ internal sealed class TextScorer : IDisposable
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote and builds the model on <paramref name="device"/>.</summary>
+    /// <exception cref="InvalidDataException">The stream is damaged: a count, length or file name is out of range, or it ends early.</exception>
     public static TextScorer Read(BinaryReader reader, string device, Action<string>? log)
     {
         int maxSequenceLength = reader.ReadInt32();
         int batchSize = reader.ReadInt32();
         bool probabilities = reader.ReadBoolean();
-        var tokenizerFileNames = Enumerable.Range(0, reader.ReadInt32()).Select(_ => reader.ReadString()).ToArray();
-        int fileCount = reader.ReadInt32();
+        if (maxSequenceLength is < 3 or > MaxStoredSequenceLength || batchSize < 1)
+            throw new InvalidDataException($"The stored scorer settings (maximum length {maxSequenceLength}, batch size {batchSize}) are out of range.");
+        var tokenizerFileNames = Enumerable.Range(0, ReadCount(reader, "tokenizer files")).Select(_ => ReadFileName(reader)).ToArray();
+        int fileCount = ReadCount(reader, "files");
         var directory = Directory.CreateTempSubdirectory("lamda-load-");
         try
         {
+            var names = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < fileCount; i++)
             {
-                var name = Path.GetFileName(reader.ReadString());
-                var bytes = reader.ReadBytes(reader.ReadInt32());
-                File.WriteAllBytes(Path.Combine(directory.FullName, name), bytes);
+                var name = ReadFileName(reader);
+                if (!names.Add(name)) throw new InvalidDataException($"The stored model holds file '{name}' twice.");
+                int length = reader.ReadInt32();
+                if (length < 0) throw new InvalidDataException($"The stored file '{name}' has length {length}.");
+                using var file = File.Create(Path.Combine(directory.FullName, name));
+                CopyExactly(reader.BaseStream, file, length, name);
             }
+            var missing = tokenizerFileNames.FirstOrDefault(n => !names.Contains(n));
+            if (missing is not null) throw new InvalidDataException($"The stored model names tokenizer file '{missing}' but does not hold it.");
             var model = SequenceClassificationModel.FromPretrained(directory.FullName, new SequenceClassificationModelOptions { Device = device, Log = log });
             try
             {
@@ -164,6 +173,36 @@ internal sealed class TextScorer : IDisposable
         finally
         {
             directory.Delete(recursive: true);
+        }
+    }
+
+    private const int MaxStoredSequenceLength = 1 << 20;
+    private const int MaxStoredFiles = 64;
+
+    private static int ReadCount(BinaryReader reader, string what)
+    {
+        int count = reader.ReadInt32();
+        return count is >= 0 and <= MaxStoredFiles ? count : throw new InvalidDataException($"The stored model claims {count} {what} (at most {MaxStoredFiles}).");
+    }
+
+    private static string ReadFileName(BinaryReader reader)
+    {
+        var name = reader.ReadString();
+        if (name.Length is 0 or > 255 || name is "." or ".." || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Path.GetFileName(name) != name)
+            throw new InvalidDataException($"The stored model holds a file named '{name.Replace("\0", "\\0")}', which is not a plain file name.");
+        return name;
+    }
+
+    /// <summary>Copies <paramref name="length"/> bytes in chunks, so that a damaged length never allocates more than the data that is there.</summary>
+    private static void CopyExactly(Stream source, Stream destination, int length, string name)
+    {
+        var buffer = new byte[Math.Min(length, 1 << 20)];
+        for (int left = length; left > 0;)
+        {
+            int read = source.Read(buffer, 0, Math.Min(buffer.Length, left));
+            if (read == 0) throw new InvalidDataException($"The stored file '{name}' ends after {length - left} of its {length} bytes.");
+            destination.Write(buffer, 0, read);
+            left -= read;
         }
     }
 

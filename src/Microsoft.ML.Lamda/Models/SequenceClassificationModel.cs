@@ -59,6 +59,7 @@ public sealed class SequenceClassificationModel : IDisposable
         if (options.NumLabels is int labels)
             config = config.WithNumLabels(labels);
         using var weights = CheckpointWeights.Open(directory);
+        CheckSizeAgainstWeights(config, weights, directory);
         var model = Create(config, options);
         try
         {
@@ -71,6 +72,28 @@ public sealed class SequenceClassificationModel : IDisposable
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Refuses a config.json whose sizes describe a larger encoder than the weights hold, before anything is allocated:
+    /// a damaged size (a vocabulary of a billion rows) would otherwise ask for terabytes.
+    /// </summary>
+    private static void CheckSizeAgainstWeights(EncoderConfig config, CheckpointWeights weights, string directory)
+    {
+        // A lower bound of the encoder's parameters, all of which the checkpoint must hold: the embedding tables
+        // (words, absolute positions where used, token types, DeBERTa's relative positions) and each layer's four
+        // attention and two feed-forward matrices.
+        bool deberta = config.Family == EncoderFamily.DebertaV2;
+        double embeddingRows = (double)config.VocabSize + config.TypeVocabSize
+            + (!deberta || config.PositionBiasedInput ? config.MaxPositionEmbeddings : 0)
+            + (deberta && config.RelativeAttention ? 2.0 * DebertaV2Encoder.AttentionSpan(config) : 0);
+        double needed = embeddingRows * config.HiddenSize
+            + (double)config.NumHiddenLayers * (4.0 * config.HiddenSize * config.HiddenSize + 2.0 * config.HiddenSize * config.IntermediateSize);
+        double stored = weights.Tensors.Values.Sum(t => t.Shape.Aggregate(1.0, (product, size) => product * size));
+        if (needed > stored)
+            throw new CheckpointFormatException(Path.Combine(directory, EncoderConfig.FileName),
+                $"the sizes of config.json (vocab_size {config.VocabSize}, hidden_size {config.HiddenSize}, num_hidden_layers {config.NumHiddenLayers}, intermediate_size {config.IntermediateSize}, max_position_embeddings {config.MaxPositionEmbeddings}, ...) "
+                + $"need at least {needed:N0} weights, but the checkpoint holds {stored:N0}: config.json does not belong to these weights.");
     }
 
     /// <summary>Builds a randomly initialised model (transformers' initialisation; seed with <c>torch.manual_seed</c>).</summary>

@@ -32,11 +32,24 @@ internal sealed class TokenizerSettings
     public static TokenizerSettings Read(string directory)
     {
         var settings = new TokenizerSettings();
-        settings.ReadTokenizerConfig(Path.Combine(directory, TokenizerConfigFile));
-        settings.ReadSpecialTokensMap(Path.Combine(directory, SpecialTokensMapFile));
-        settings.ReadAddedTokens(Path.Combine(directory, AddedTokensFile));
-        settings.ReadModelType(Path.Combine(directory, ModelConfigFile));
+        Guard(Path.Combine(directory, TokenizerConfigFile), settings.ReadTokenizerConfig);
+        Guard(Path.Combine(directory, SpecialTokensMapFile), settings.ReadSpecialTokensMap);
+        Guard(Path.Combine(directory, AddedTokensFile), settings.ReadAddedTokens);
+        Guard(Path.Combine(directory, ModelConfigFile), settings.ReadModelType);
         return settings;
+
+        // Strings are decoded only when read: text that is not valid UTF-8 (or UTF-16) surfaces then.
+        static void Guard(string path, Action<string> read)
+        {
+            try
+            {
+                read(path);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new InvalidDataException($"'{path}' holds text that is not valid Unicode: {e.Message}", e);
+            }
+        }
     }
 
     /// <summary>The token text configured for <paramref name="key"/> (e.g. <c>cls_token</c>), else <paramref name="fallback"/>.</summary>

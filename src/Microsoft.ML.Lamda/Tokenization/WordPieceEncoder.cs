@@ -56,7 +56,8 @@ internal sealed class WordPieceEncoder : ISubwordEncoder
         {
             if (lines[id].Contains('\0'))
                 throw new InvalidDataException($"'{path}' line {id + 1} holds a NUL character; the file is not a text vocabulary (one token per line).");
-            vocabulary[lines[id]] = id;
+            if (!vocabulary.TryAdd(lines[id], id))
+                throw new InvalidDataException($"'{path}' line {id + 1} repeats the token '{lines[id]}' of line {vocabulary[lines[id]] + 1}; a WordPiece vocabulary holds each token once.");
         }
         return vocabulary;
     }
