@@ -58,6 +58,12 @@ internal sealed class TrainingCheckpointStore(string directory, Action<string> l
     private const string EpochPrefix = "epoch-";
     private static readonly string[] DataFiles = [ParametersFile, BestParametersFile, OptimizerFile, StateFile];
 
+    /// <summary>
+    /// Crash-safety tests only: called with the epoch and a stage (a file name once it is written, then "renamed"),
+    /// so that a test process can be killed at an exact point of the write.
+    /// </summary>
+    internal static Action<int, string>? StageReached { get; set; }
+
     /// <summary>Creates the folder, so that a path that cannot hold checkpoints fails before training rather than after an epoch.</summary>
     /// <exception cref="IOException">The folder cannot be created (a file is in the way, or the file system is read-only).</exception>
     public void EnsureFolder()
@@ -92,6 +98,7 @@ internal sealed class TrainingCheckpointStore(string directory, Action<string> l
             WriteFile(pending, CheckpointManifest.FileName, stream => JsonSerializer.Serialize(stream, manifest));
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
             Directory.Move(pending, final);
+            StageReached?.Invoke(state.CompletedEpochs, "renamed");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -175,6 +182,8 @@ internal sealed class TrainingCheckpointStore(string directory, Action<string> l
         write(stream);
         if (stream is FileStream file) file.Flush(flushToDisk: true);
         else stream.Flush();
+        if (StageReached is { } stage && Path.GetFileName(folder) is { } pending)
+            stage(int.Parse(pending.Split('.')[1]["epoch-".Length..], System.Globalization.CultureInfo.InvariantCulture), name);
     }
 
     private static void ReadFile(string folder, string name, Action<Stream, string> read)
