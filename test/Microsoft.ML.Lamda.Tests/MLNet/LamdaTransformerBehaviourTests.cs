@@ -64,6 +64,45 @@ public sealed class LamdaTransformerBehaviourTests(TrainedClassifierFixture fixt
     }
 
     [Fact]
+    public void SeveralCursorsOfOneTransformGiveTheSingleCursorResults()
+    {
+        var rows = MixedRows();
+        var scored = fixture.Model.Transform(fixture.Mapping.Transform(fixture.MLContext.Data.LoadFromEnumerable(rows)));
+        var expected = scored.GetColumn<float[]>("Score").ToArray();
+
+        // Three cursors open at once on one thread, advanced in turns (each reads its rows ahead in batches).
+        var score = scored.Schema["Score"];
+        var cursors = Enumerable.Range(0, 3).Select(_ => scored.GetRowCursor([score])).ToArray();
+        var getters = cursors.Select(c => c.GetGetter<VBuffer<float>>(score)).ToArray();
+        var interleaved = Enumerable.Range(0, 3).Select(_ => new List<float[]>()).ToArray();
+        var value = default(VBuffer<float>);
+        for (int row = 0; row < rows.Length; row++)
+        {
+            foreach (int k in row % 2 == 0 ? new[] { 0, 1, 2 } : [2, 0, 1])
+            {
+                Assert.True(cursors[k].MoveNext());
+                getters[k](ref value);
+                interleaved[k].Add(value.DenseValues().ToArray());
+            }
+        }
+        Assert.All(cursors, c => Assert.False(c.MoveNext()));
+        foreach (var cursor in cursors) cursor.Dispose();
+
+        // Four threads, each with its own cursor over the same transformed data, at the same time.
+        var parallel = new float[4][][];
+        Parallel.For(0, 4, worker => parallel[worker] = scored.GetColumn<float[]>("Score").ToArray());
+
+        // Each transformer call from its own thread.
+        var separate = new float[4][][];
+        Parallel.For(0, 4, worker => separate[worker] = fixture.Model.Transform(fixture.Mapping.Transform(fixture.MLContext.Data.LoadFromEnumerable(rows))).GetColumn<float[]>("Score").ToArray());
+
+        // The same rows go through the same batches, so the results are identical, not merely close.
+        foreach (var result in interleaved.Select(l => l.ToArray()).Concat(parallel).Concat(separate))
+            for (int i = 0; i < rows.Length; i++)
+                Assert.Equal(expected[i], result[i]);
+    }
+
+    [Fact]
     public void OutputSchemaCarriesTheLabelKeyValuesAndScoreAnnotations()
     {
         var schema = fixture.Model.GetOutputSchema(fixture.Keyed.Schema);
