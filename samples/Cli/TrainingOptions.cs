@@ -16,7 +16,7 @@ internal sealed class TrainingOptions
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs at most.", DefaultValueFactory = _ => 3 };
     public Option<int> MaxLength { get; } = new("--max-length") { Description = "Longest token sequence.", DefaultValueFactory = _ => 128 };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Rows per batch.", DefaultValueFactory = _ => 16 };
-    public Option<double?> LearningRate { get; } = new("--learning-rate") { Description = "Peak learning rate (default: 2e-3 for adapters, 3e-5 for full fine-tuning)." };
+    public Option<double?> LearningRate { get; } = new("--learning-rate") { Description = "Peak learning rate (default: the library's, by method and hidden size h: 2e-2 for LaMDA, 2e-3 for LoRA, 2e-4 for full fine-tuning, times min(1, 256/h))." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads of libtorch (default: one per core)." };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialisation and data order.", DefaultValueFactory = _ => 1 };
     public Option<FileInfo> Output { get; } = new("--output") { Description = "Model file to write (a .zip).", Required = true };

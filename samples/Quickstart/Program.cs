@@ -20,7 +20,7 @@ public static class Program
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (default 2, quick 3)." };
         var maxLength = new Option<int?>("--max-length") { Description = "Longest token sequence (default 64, quick 48)." };
         var rank = new Option<int>("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => 16 };
-        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: 5e-3 for LaMDA and LaMDA++, 2e-3 for LoRA, 2e-4 for full fine-tuning)." };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: the library's: 2e-2 for LaMDA and LaMDA++ (B ×0.05, head ×0.1), 2e-3 for LoRA, 2e-4 for full fine-tuning on this encoder)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads of libtorch (default: libtorch's choice, one per core; 1 is faster on a busy machine)." };
 
         var command = new RootCommand("Fine-tunes the embedded encoder on Debian package descriptions with LaMDA and compares it with a classic ML.NET pipeline.")

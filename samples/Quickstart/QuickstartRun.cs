@@ -56,7 +56,7 @@ public static class QuickstartRun
             BatchSize = settings.BatchSize,
             MaxEpochs = settings.Epochs,
             MaxSequenceLength = settings.MaxLength,
-            LearningRate = settings.LearningRate ?? QuickstartSettings.DefaultLearningRate(settings.Method),
+            LearningRate = settings.LearningRate,
             ValidationSet = data.Validation is null ? null : keyMap.Transform(data.Validation),
             Progress = new LineProgress(output, losses),
         });
