@@ -147,6 +147,9 @@ public sealed record EncoderConfig
             throw new CheckpointFormatException(source, $"config.json is not valid JSON ({e.Message}).", e);
         }
         var reader = new ConfigReader(root, source);
+        var initializerRange = reader.Double("initializer_range", 0.02);
+        if (!(initializerRange >= 0 && double.IsFinite(initializerRange)))
+            throw new CheckpointFormatException(source, $"'initializer_range' must be a finite number of at least 0, found {initializerRange}.");
         var modelType = reader.String("model_type", null)
             ?? throw new CheckpointFormatException(source, $"config.json has no 'model_type'; supported model types: {string.Join(", ", SupportedModelTypes)}.");
         var family = FamilyOf(modelType)
@@ -168,7 +171,7 @@ public sealed record EncoderConfig
             AttentionProbsDropoutProb = reader.Double("attention_probs_dropout_prob", 0.1),
             MaxPositionEmbeddings = reader.Int("max_position_embeddings", 512),
             TypeVocabSize = reader.Int("type_vocab_size", deberta ? 0 : 2),
-            InitializerRange = reader.Double("initializer_range", 0.02),
+            InitializerRange = initializerRange,
             LayerNormEps = reader.Double("layer_norm_eps", deberta ? 1e-7 : 1e-12),
             PadTokenId = reader.Int("pad_token_id", family == EncoderFamily.Roberta ? 1 : 0),
             NumLabels = labels.Count,

@@ -51,7 +51,16 @@ internal sealed class SentencePieceEncoder : ISubwordEncoder
 
     public IReadOnlyList<int> Encode(string text)
     {
-        var ids = _model.EncodeToIds(_lowerCase ? text.ToLowerInvariant() : text, addBeginningOfSentence: false, addEndOfSentence: false);
+        IReadOnlyList<int> ids;
+        try
+        {
+            ids = _model.EncodeToIds(_lowerCase ? text.ToLowerInvariant() : text, addBeginningOfSentence: false, addEndOfSentence: false);
+        }
+        catch (IndexOutOfRangeException e)
+        {
+            // A damaged spm.model can parse yet hold pieces or scores that Microsoft.ML.Tokenizers indexes past.
+            throw new InvalidDataException($"'{SourceFiles[0]}' is damaged: encoding text with it failed ({e.Message}).", e);
+        }
         return FuseUnknownRuns(ids, _model.UnknownId);
     }
 
