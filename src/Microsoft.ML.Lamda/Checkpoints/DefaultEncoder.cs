@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
 
 namespace Microsoft.ML.Lamda.Checkpoints;
 
@@ -7,7 +6,8 @@ namespace Microsoft.ML.Lamda.Checkpoints;
 /// The encoder embedded in this library, <c>lamda-mini-deberta-v3</c> (a 4-layer DeBERTa-v3-architecture
 /// encoder, hidden size 256, pretrained on English Debian package descriptions): what the trainers fine-tune
 /// when no checkpoint folder is given. Its files are extracted on first use into a per-user cache folder named
-/// by their content hash, atomically (a folder that exists is complete), so later runs reuse it.
+/// by their content hash, atomically (a folder that exists is complete; a damaged file in it is rewritten), so later
+/// runs reuse it.
 /// </summary>
 public static class DefaultEncoder
 {
@@ -15,7 +15,7 @@ public static class DefaultEncoder
     public const string Name = "lamda-mini-deberta-v3";
 
     /// <summary>Environment variable that, when set, names the cache folder instead of the per-user default.</summary>
-    public const string CacheDirectoryVariable = "LAMDA_CACHE_DIR";
+    public const string CacheDirectoryVariable = EncoderCache.CacheDirectoryVariable;
 
     private const string ResourcePrefix = "Microsoft.ML.Lamda.DefaultEncoder/";
 
@@ -36,16 +36,7 @@ public static class DefaultEncoder
     /// The cache root: <c>$LAMDA_CACHE_DIR</c> when set, else <c>Microsoft.ML.Lamda/encoders</c> under the
     /// user's local application data folder (the temporary folder where the user has none).
     /// </summary>
-    public static string CacheRoot
-    {
-        get
-        {
-            var configured = Environment.GetEnvironmentVariable(CacheDirectoryVariable);
-            if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(configured);
-            var userData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
-            return Path.Combine(string.IsNullOrEmpty(userData) ? Path.GetTempPath() : userData, "Microsoft.ML.Lamda", "encoders");
-        }
-    }
+    public static string CacheRoot => EncoderCache.Root;
 
     private static string Extract()
     {
@@ -54,47 +45,7 @@ public static class DefaultEncoder
         if (missing.Count > 0)
             throw new InvalidOperationException($"This build of {assembly.GetName().Name} does not embed the default encoder {Name} (missing: {string.Join(", ", missing)}); " +
                 "set ModelPath to the folder of a pretrained encoder checkpoint, or rebuild with samples/Models/lamda-mini-deberta-v3 present.");
-
-        var target = Path.Combine(CacheRoot, $"{Name}-{ContentHash(assembly)}");
-        if (System.IO.Directory.Exists(target)) return target;
-
-        System.IO.Directory.CreateDirectory(CacheRoot);
-        var staging = $"{target}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        System.IO.Directory.CreateDirectory(staging);
-        try
-        {
-            foreach (var name in FileNames)
-            {
-                using var source = OpenResource(assembly, name);
-                using var file = File.Create(Path.Combine(staging, name));
-                source.CopyTo(file);
-            }
-            System.IO.Directory.Move(staging, target);
-        }
-        catch (IOException) when (System.IO.Directory.Exists(target))
-        {
-            // Another process extracted the same content first; its folder is complete.
-        }
-        finally
-        {
-            if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
-        }
-        return target;
-    }
-
-    /// <summary>First 16 hex digits of the SHA-256 over every embedded file's name and bytes.</summary>
-    private static string ContentHash(Assembly assembly)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 16];
-        foreach (var name in FileNames)
-        {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name + "\0"));
-            using var stream = OpenResource(assembly, name);
-            int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0) hash.AppendData(buffer, 0, read);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+        return EncoderCache.Extract(CacheRoot, Name, FileNames.Select(name => new EncoderCacheFile(name, () => OpenResource(assembly, name))).ToList());
     }
 
     private static Stream OpenResource(Assembly assembly, string name) =>
