@@ -10,7 +10,11 @@ internal sealed class TrainingOptions
 {
     public Option<FileInfo> Data { get; } = new("--data") { Description = "Training data: a tab-, comma- or semicolon-separated file with a header row.", Required = true };
     public Option<FileInfo?> Validation { get; } = new("--validation") { Description = "Validation data (same columns), scored after each epoch to keep the best one." };
-    public Option<DirectoryInfo?> Model { get; } = new("--model") { Description = "Folder of a pretrained encoder checkpoint (Hugging Face layout); default: the embedded lamda-mini-deberta-v3." };
+    public Option<DirectoryInfo?> Model { get; } = new("--model") { Description = "Folder of a pretrained encoder checkpoint (Hugging Face layout, or model.onnx with its tokenizer files); default: the one --encoder names." };
+    /// <summary>The encoder trained when neither --model nor --encoder is given.</summary>
+    public const string DefaultEncoderName = "embedded";
+
+    public Option<string?> Encoder { get; } = new("--encoder") { Description = "Bundled encoder, when no --model is given: minilm (all-MiniLM-L6-v2) or embedded (lamda-mini-deberta-v3, the default)." };
     public Option<string> Method { get; } = new("--method") { Description = "Fine-tuning method.", DefaultValueFactory = _ => "lamda" };
     public Option<int> Rank { get; } = new("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => LamdaTrainerOptions.DefaultRank };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs at most.", DefaultValueFactory = _ => 3 };
@@ -22,11 +26,15 @@ internal sealed class TrainingOptions
     public Option<FileInfo> Output { get; } = new("--output") { Description = "Model file to write (a .zip).", Required = true };
     public Option<bool> Force { get; } = new("--force") { Description = "Overwrite --output if it exists." };
 
-    public TrainingOptions() => Method.AcceptOnlyFromAmong("lamda", "lamda++", "lora", "full");
+    public TrainingOptions()
+    {
+        Method.AcceptOnlyFromAmong("lamda", "lamda++", "lora", "full");
+        Encoder.AcceptOnlyFromAmong("minilm", "embedded");
+    }
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Validation, Model, Method, Rank, Epochs, MaxLength, BatchSize, LearningRate, Threads, Seed, Output, Force })
+        foreach (var option in new Option[] { Data, Validation, Model, Encoder, Method, Rank, Epochs, MaxLength, BatchSize, LearningRate, Threads, Seed, Output, Force })
             command.Options.Add(option);
     }
 
@@ -44,7 +52,7 @@ internal sealed class TrainingOptions
     public void Apply(ParseResult parse, LamdaTrainerOptions options)
     {
         if (parse.GetValue(Threads) is int threads) TorchSharp.torch.set_num_threads(threads);
-        options.ModelPath = parse.GetValue(Model)?.FullName;
+        options.ModelPath = ModelPath(parse);
         options.Method = ParseMethod(parse.GetValue(Method)!);
         options.Rank = parse.GetValue(Rank);
         options.MaxEpochs = parse.GetValue(Epochs);
@@ -52,6 +60,17 @@ internal sealed class TrainingOptions
         options.BatchSize = parse.GetValue(BatchSize);
         options.LearningRate = parse.GetValue(LearningRate);
         options.Seed = parse.GetValue(Seed);
+    }
+
+    /// <summary>The encoder's folder: --model, else the one --encoder names (null: the embedded encoder).</summary>
+    public string? ModelPath(ParseResult parse)
+    {
+        var model = parse.GetValue(Model);
+        var encoder = parse.GetValue(Encoder);
+        if (model is not null && encoder is not null)
+            throw new CliException($"--model '{model.FullName}' and --encoder {encoder} both choose the encoder; give one of them.");
+        if (model is not null) return model.FullName;
+        return (encoder ?? DefaultEncoderName) == "minilm" ? MiniLM.MiniLmEncoder.GetCheckpointFolder() : null;
     }
 
     public static AdapterMethod ParseMethod(string name) => name switch

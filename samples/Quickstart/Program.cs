@@ -12,6 +12,8 @@ public static class Program
     public static RootCommand BuildCommand(TextWriter output)
     {
         var quick = new Option<bool>("--quick", "--smoke") { Description = "Train on a small slice (seconds to a minute), for CI." };
+        var encoder = new Option<string>("--encoder") { Description = "Encoder to fine-tune: minilm (all-MiniLM-L6-v2, from the Microsoft.ML.Lamda.MiniLM companion package) or embedded (the library's lamda-mini-deberta-v3).", DefaultValueFactory = _ => QuickstartEncoders.CommandName(QuickstartEncoders.Default) };
+        encoder.AcceptOnlyFromAmong("minilm", "embedded");
         var method = new Option<string>("--method") { Description = "Fine-tuning method.", DefaultValueFactory = _ => "lamda" };
         method.AcceptOnlyFromAmong("lamda", "lamda++", "lora", "full");
         var outputDirectory = new Option<DirectoryInfo>("--output") { Description = "Folder for model.zip and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("artifacts", "quickstart")) };
@@ -20,12 +22,12 @@ public static class Program
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (default 2, quick 3)." };
         var maxLength = new Option<int?>("--max-length") { Description = "Longest token sequence (default 64, quick 48)." };
         var rank = new Option<int>("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => 16 };
-        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: the library's: 2e-2 for LaMDA and LaMDA++ (B ×0.05, head ×0.1), 2e-3 for LoRA, 2e-4 for full fine-tuning on this encoder)." };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: the library's, by method and hidden size h: 2e-2 for LaMDA and LaMDA++ (B ×0.05, head ×0.1), 2e-3 for LoRA, 2e-4 for full fine-tuning, each times min(1, 256/h))." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads of libtorch (default: libtorch's choice, one per core; 1 is faster on a busy machine)." };
 
-        var command = new RootCommand("Fine-tunes the embedded encoder on Debian package descriptions with LaMDA and compares it with a classic ML.NET pipeline.")
+        var command = new RootCommand("Fine-tunes all-MiniLM-L6-v2 (or the embedded encoder) on Debian package descriptions with LaMDA and compares it with a classic ML.NET pipeline.")
         {
-            quick, method, outputDirectory, data, trainRows, epochs, maxLength, rank, learningRate, threads,
+            quick, encoder, method, outputDirectory, data, trainRows, epochs, maxLength, rank, learningRate, threads,
         };
         command.SetAction(parse =>
         {
@@ -35,6 +37,7 @@ public static class Program
             var settings = parse.GetValue(quick) ? QuickstartSettings.Reduced(dataFolder, outputFolder) : QuickstartSettings.Full(dataFolder, outputFolder);
             settings = settings with
             {
+                Encoder = QuickstartEncoders.Parse(parse.GetValue(encoder)!),
                 Method = ParseMethod(parse.GetValue(method)!),
                 TrainRows = parse.GetValue(trainRows) ?? settings.TrainRows,
                 Epochs = parse.GetValue(epochs) ?? settings.Epochs,

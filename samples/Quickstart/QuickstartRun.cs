@@ -14,7 +14,7 @@ public sealed record QuickstartResult(ModelScores Lamda, ModelScores Classic, do
     IReadOnlyList<(string Description, string Section, float Probability)> Predictions);
 
 /// <summary>
-/// The quickstart: fine-tunes the embedded encoder on Debian package descriptions to predict their archive
+/// The quickstart: fine-tunes all-MiniLM-L6-v2 (or the embedded encoder) on Debian package descriptions to predict their archive
 /// section, compares it with a classic ML.NET text pipeline, saves, reloads and uses the model.
 /// </summary>
 public static class QuickstartRun
@@ -44,11 +44,13 @@ public static class QuickstartRun
         var keyMap = mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(SectionRow.Section)).Fit(data.Train);
         double majority = MajorityAccuracy(mlContext, data);
 
-        output.WriteLine($"Fine-tuning with {MethodName(settings.Method)} (rank {settings.Rank}) on {settings.TrainRows} descriptions, {settings.Epochs} epoch(s), at most {settings.MaxLength} tokens:");
+        var encoderName = QuickstartEncoders.DisplayName(settings.Encoder);
+        output.WriteLine($"Fine-tuning {encoderName} with {MethodName(settings.Method)} (rank {settings.Rank}) on {settings.TrainRows} descriptions, {settings.Epochs} epoch(s), at most {settings.MaxLength} tokens:");
         var losses = new List<(long Step, double Loss)>();
         var clock = Stopwatch.StartNew();
         var trainer = mlContext.MulticlassClassification.Trainers.Lamda(new LamdaTextClassificationTrainer.Options
         {
+            ModelPath = QuickstartEncoders.ModelPath(settings.Encoder),
             LabelColumnName = "Label",
             Sentence1ColumnName = nameof(SectionRow.Description),
             Method = settings.Method,
@@ -69,7 +71,7 @@ public static class QuickstartRun
         output.WriteLine($"Trained in {lamdaTime:mm\\:ss}: {report.TrainableParameters:N0} of {report.TotalParameters:N0} parameters trainable ({100.0 * report.TrainableParameters / report.TotalParameters:F2} %).");
 
         output.WriteLine("Evaluating on the test set...");
-        var lamdaScores = ModelScores.Evaluate(mlContext, $"{MethodName(settings.Method)}, lamda-mini-deberta-v3", model, data.Test, lamdaTime, report.TrainableParameters);
+        var lamdaScores = ModelScores.Evaluate(mlContext, $"{MethodName(settings.Method)}, {encoderName}", model, data.Test, lamdaTime, report.TrainableParameters);
 
         output.WriteLine("Training the classic pipeline (FeaturizeText + SdcaMaximumEntropy) on the same rows...");
         clock.Restart();

@@ -9,6 +9,9 @@ public sealed record QuickstartSettings
     /// <summary>Folder receiving <c>model.zip</c>, <c>report.md</c> and <c>training-loss.png</c>.</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary>Encoder fine-tuned.</summary>
+    public QuickstartEncoder Encoder { get; init; } = QuickstartEncoders.Default;
+
     /// <summary>Fine-tuning method.</summary>
     public AdapterMethod Method { get; init; } = AdapterMethod.Lamda;
 
@@ -34,8 +37,8 @@ public sealed record QuickstartSettings
     public int BatchSize { get; init; } = 16;
 
     /// <summary>
-    /// Peak learning rate; null: the library's default for the method and encoder (on this encoder: 2e-2 for LaMDA's S,
-    /// with B at 0.05× and the head at 0.1×; 2e-3 for LoRA; 2e-4 for full fine-tuning).
+    /// Peak learning rate; null: the library's default for the method and the encoder's hidden size h (2e-2 for LaMDA's S,
+    /// with B at 0.05× and the head at 0.1×; 2e-3 for LoRA; 2e-4 for full fine-tuning; each times min(1, 256/h)).
     /// </summary>
     public double? LearningRate { get; init; }
 

@@ -17,7 +17,7 @@ internal static class RunReport
 
         Line($"# Quickstart report{(settings.Quick ? " (quick mode)" : "")}");
         Line();
-        Line($"Debian package descriptions → archive section (10 classes). {settings.TrainRows} training rows, {settings.TestRows} test rows, {settings.ValidationRows} validation rows; encoder lamda-mini-deberta-v3 (embedded), {QuickstartRun.MethodName(settings.Method)} rank {settings.Rank}, learning rate {(settings.LearningRate is { } rate ? rate.ToString(System.Globalization.CultureInfo.InvariantCulture) : "the library default")}, {settings.Epochs} epoch(s), batch {settings.BatchSize}, at most {settings.MaxLength} tokens, written {DateTime.Now:yyyy-MM-dd HH:mm}.");
+        Line($"Debian package descriptions → archive section (10 classes). {settings.TrainRows} training rows, {settings.TestRows} test rows, {settings.ValidationRows} validation rows; encoder {QuickstartEncoders.DisplayName(settings.Encoder)}{(settings.Encoder == QuickstartEncoder.Embedded ? " (embedded)" : "")}, {QuickstartRun.MethodName(settings.Method)} rank {settings.Rank}, learning rate {(settings.LearningRate is { } rate ? rate.ToString(System.Globalization.CultureInfo.InvariantCulture) : "the library default")}, {settings.Epochs} epoch(s), batch {settings.BatchSize}, at most {settings.MaxLength} tokens, written {DateTime.Now:yyyy-MM-dd HH:mm}.");
         Line();
         Line($"| model | accuracy | macro-accuracy | log-loss | trainable parameters | training time |");
         Line($"| --- | ---: | ---: | ---: | ---: | ---: |");

@@ -44,6 +44,10 @@ public sealed class LamdaCliTests : IDisposable
     private string WriteTopics(string name, char separator, int count, int seed) =>
         WriteFile(name, separator, new[] { new[] { "Label", "Sentence1" } }.Concat(TinyTextTasks.TopicRows(count, seed).Select(r => new[] { r.Label, r.Sentence1 })));
 
+    private string WritePairs(string name, int count) =>
+        WriteFile(name, '\t', new[] { new[] { "Sentence1", "Sentence2", "Score" } }
+            .Concat(TinyTextTasks.PairRows(count, 1).Select(r => new[] { r.Sentence1, r.Sentence2, r.Label.ToString(CultureInfo.InvariantCulture) })));
+
     private static double Metric(string output, string name)
     {
         var match = Regex.Match(output, $@"\W{Regex.Escape(name)}\W+(-?[0-9]+\.[0-9]+)");
@@ -148,5 +152,40 @@ public sealed class LamdaCliTests : IDisposable
         var (badCode, badOutput) = Run("no tab here\n", "predict", "--model", model);
         Assert.Equal(1, badCode);
         Assert.Contains("has no tab", badOutput);
+    }
+
+    [Theory]
+    [InlineData("train", "--label", "Score", "--text", "Sentence1")]
+    [InlineData("similarity", "train")]
+    public void ModelAndEncoderTogetherAreRefused(params string[] command)
+    {
+        var train = WritePairs("pairs.tsv", 10);
+        var model = Path.Combine(_folder, "m.zip");
+        var (code, output) = Run("", [.. command, "--data", train, "--model", _checkpoint, "--encoder", "embedded", "--output", model]);
+        Assert.Equal(1, code);
+        Assert.Contains("both choose the encoder", output);
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void UnknownEncoderIsRefused()
+    {
+        var train = WriteTopics("train.tsv", '\t', 10, seed: 1);
+        var (code, output) = Run("", "train", "--data", train, "--label", "Label", "--text", "Sentence1", "--encoder", "gpt", "--output", Path.Combine(_folder, "m.zip"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("gpt", output);
+    }
+
+    [Fact]
+    public void SimilarityTrainsTheEmbeddedEncoderWhenAskedTo()
+    {
+        var pairs = WritePairs("pairs.tsv", 16);
+        var model = Path.Combine(_folder, "similarity.zip");
+
+        var (code, output) = Run("", "similarity", "train", "--data", pairs, "--encoder", "embedded", "--epochs", "1", "--max-length", "16", "--threads", "1", "--output", model);
+
+        Assert.True(code == 0, output);
+        Assert.True(File.Exists(model));
+        Assert.Contains("Trainable parameters", output);
     }
 }

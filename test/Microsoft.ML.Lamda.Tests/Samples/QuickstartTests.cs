@@ -1,3 +1,4 @@
+using Microsoft.ML.Lamda.MiniLM;
 using Microsoft.ML.Lamda.Samples.Quickstart;
 using Microsoft.ML.Lamda.Tests.MLNet;
 
@@ -16,7 +17,7 @@ public sealed class QuickstartTests : IDisposable
     {
         // One libtorch thread: on a busy 2-core machine (the whole suite runs at once) two threads contend and run ~4x slower.
         TorchSharp.torch.set_num_threads(1);
-        var settings = QuickstartSettings.Reduced(Path.Combine(AppContext.BaseDirectory, "data"), _output);
+        var settings = QuickstartSettings.Reduced(Path.Combine(AppContext.BaseDirectory, "data"), _output) with { Encoder = QuickstartEncoder.Embedded };
         var log = new StringWriter();
 
         var result = QuickstartRun.Run(settings, log);
@@ -41,12 +42,27 @@ public sealed class QuickstartTests : IDisposable
         Assert.Contains("No checkpoint folder given: using the embedded lamda-mini-deberta-v3 encoder", log.ToString());
     }
 
-    [Fact]
-    public void CommandLineRejectsAnUnknownMethod()
+    [Theory]
+    [InlineData("--method", "adapterx")]
+    [InlineData("--encoder", "bert-large")]
+    public void CommandLineRejectsAnUnknownChoice(string option, string value)
     {
         var output = new StringWriter();
-        int exitCode = Program.BuildCommand(output).Parse(["--method", "adapterx"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+        int exitCode = Program.BuildCommand(output).Parse([option, value]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("adapterx", output.ToString());
+        Assert.Contains(value, output.ToString());
+    }
+
+    [Fact]
+    public void EncoderChoiceMapsToTheTrainersModelPath()
+    {
+        Assert.Equal(QuickstartEncoders.Default, QuickstartSettings.Full("data", "out").Encoder);
+        Assert.Equal("minilm", QuickstartEncoders.CommandName(QuickstartEncoder.MiniLM));
+        Assert.Equal(QuickstartEncoder.MiniLM, QuickstartEncoders.Parse("minilm"));
+        Assert.Equal(QuickstartEncoder.Embedded, QuickstartEncoders.Parse("embedded"));
+        Assert.Null(QuickstartEncoders.ModelPath(QuickstartEncoder.Embedded));  // the trainers' default: the embedded encoder
+        Assert.Equal(MiniLmEncoder.GetCheckpointFolder(), QuickstartEncoders.ModelPath(QuickstartEncoder.MiniLM));
+        Assert.Equal("all-MiniLM-L6-v2", QuickstartEncoders.DisplayName(QuickstartEncoder.MiniLM));
+        Assert.Equal("lamda-mini-deberta-v3", QuickstartEncoders.DisplayName(QuickstartEncoder.Embedded));
     }
 }
