@@ -5,7 +5,8 @@ namespace Microsoft.ML.Lamda.Checkpoints;
 
 /// <summary>
 /// The weights of a Hugging Face checkpoint folder: <c>model.safetensors</c>, or the shards named by
-/// <c>model.safetensors.index.json</c>. Pickle-based files (<c>pytorch_model.bin</c>) are refused, never parsed.
+/// <c>model.safetensors.index.json</c>, or tensors already in memory (an imported ONNX encoder). Pickle-based files
+/// (<c>pytorch_model.bin</c>) are refused, never parsed.
 /// </summary>
 public sealed class CheckpointWeights : IDisposable
 {
@@ -17,6 +18,8 @@ public sealed class CheckpointWeights : IDisposable
 
     private readonly List<SafetensorsReader> _readers;
     private readonly Dictionary<string, SafetensorsReader> _readerByKey;
+    private readonly Dictionary<string, Tensor>? _inMemory;
+    private readonly string? _inMemoryFile;
 
     private CheckpointWeights(List<SafetensorsReader> readers, Dictionary<string, SafetensorsReader> readerByKey)
     {
@@ -25,19 +28,38 @@ public sealed class CheckpointWeights : IDisposable
         Tensors = readerByKey.ToDictionary(pair => pair.Key, pair => pair.Value.Tensors[pair.Key], StringComparer.Ordinal);
     }
 
+    private CheckpointWeights(string file, Dictionary<string, Tensor> tensors)
+    {
+        _readers = [];
+        _readerByKey = [];
+        _inMemory = tensors;
+        _inMemoryFile = file;
+        Tensors = tensors.ToDictionary(pair => pair.Key,
+            pair => new SafetensorsTensorInfo(pair.Key, SafetensorsDType.NameOf(pair.Value.dtype) ?? pair.Value.dtype.ToString(), pair.Value.shape, 0, 0),
+            StringComparer.Ordinal);
+    }
+
     /// <summary>The weights files, in the order they were opened.</summary>
-    public IReadOnlyList<string> Files => _readers.Select(reader => reader.FilePath).ToArray();
+    public IReadOnlyList<string> Files => _inMemoryFile is not null ? [_inMemoryFile] : _readers.Select(reader => reader.FilePath).ToArray();
 
     /// <summary>Every tensor key of the checkpoint with its dtype, shape and byte range.</summary>
     public IReadOnlyDictionary<string, SafetensorsTensorInfo> Tensors { get; }
 
     /// <summary>The file that holds <paramref name="key"/>.</summary>
-    public string FileOf(string key) => _readerByKey[key].FilePath;
+    public string FileOf(string key) => _inMemoryFile ?? _readerByKey[key].FilePath;
 
     /// <summary>Reads one tensor into a new CPU tensor of the file's dtype; the caller disposes it.</summary>
-    public Tensor Read(string key) => _readerByKey.TryGetValue(key, out var reader)
-        ? reader.Read(key)
-        : throw new KeyNotFoundException($"The checkpoint has no tensor '{key}'.");
+    public Tensor Read(string key) => _inMemory is not null
+        ? (_inMemory.TryGetValue(key, out var tensor) ? tensor.clone() : throw new KeyNotFoundException($"The checkpoint has no tensor '{key}'."))
+        : _readerByKey.TryGetValue(key, out var reader)
+            ? reader.Read(key)
+            : throw new KeyNotFoundException($"The checkpoint has no tensor '{key}'.");
+
+    /// <summary>
+    /// Weights held in memory under checkpoint keys (e.g. read from an ONNX graph); <paramref name="file"/> names their
+    /// source in errors. The instance takes ownership of the tensors and disposes them.
+    /// </summary>
+    internal static CheckpointWeights FromTensors(string file, Dictionary<string, Tensor> tensors) => new(file, tensors);
 
     /// <summary>Opens the weights of the checkpoint folder <paramref name="directory"/> and validates every header.</summary>
     /// <exception cref="FileNotFoundException">The folder has no weights file.</exception>
@@ -62,6 +84,11 @@ public sealed class CheckpointWeights : IDisposable
     {
         foreach (var reader in _readers)
             reader.Dispose();
+        if (_inMemory is not null)
+        {
+            foreach (var tensor in _inMemory.Values)
+                tensor.Dispose();
+        }
     }
 
     private static CheckpointWeights FromIndex(string directory, string index)

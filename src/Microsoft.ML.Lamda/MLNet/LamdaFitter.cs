@@ -34,7 +34,7 @@ internal static class LamdaFitter
         var modelPath = options.ModelPath ?? DefaultEncoder.Directory;
         if (options.ModelPath is null)
             channel.Info($"No checkpoint folder given: using the embedded {DefaultEncoder.Name} encoder ({modelPath}).");
-        var tokenizer = PretrainedTokenizer.FromDirectory(modelPath);
+        var tokenizer = PretrainedTokenizer.FromDirectory(OnnxEncoderImporter.FolderOf(modelPath), channel.Info);
         var tokenizerFiles = TextScorer.ReadTokenizerFiles(tokenizer);
         var examples = TrainingDataReader.Read(input, options, tokenizer, CheckCanceled, out long skipped);
         if (skipped > 0)

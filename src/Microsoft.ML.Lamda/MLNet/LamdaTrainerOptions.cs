@@ -27,7 +27,9 @@ public abstract class LamdaTrainerOptions
 
     /// <summary>
     /// Folder of the pretrained encoder checkpoint (config.json, model.safetensors and the tokenizer files, as
-    /// Hugging Face writes them); null: the encoder embedded in the library (<see cref="Checkpoints.DefaultEncoder"/>).
+    /// Hugging Face writes them), or an ONNX encoder export: a folder holding model.onnx and the tokenizer files, or
+    /// the path of an .onnx file with those files beside it (<see cref="Checkpoints.OnnxEncoderImporter"/>);
+    /// null: the encoder embedded in the library (<see cref="Checkpoints.DefaultEncoder"/>).
     /// </summary>
     public string? ModelPath { get; set; }
 
@@ -188,8 +190,8 @@ public abstract class LamdaTrainerOptions
         RequireName(Sentence1ColumnName, nameof(Sentence1ColumnName));
         RequireName(ScoreColumnName, nameof(ScoreColumnName));
         if (Sentence2ColumnName is not null) RequireName(Sentence2ColumnName, nameof(Sentence2ColumnName));
-        if (ModelPath is not null && !Directory.Exists(ModelPath))
-            throw new DirectoryNotFoundException($"{nameof(ModelPath)} '{ModelPath}' does not exist: expected the folder of a pretrained encoder checkpoint (config.json, model.safetensors and tokenizer files).");
+        if (ModelPath is not null && !Directory.Exists(ModelPath) && !(File.Exists(ModelPath) && ModelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)))
+            throw new DirectoryNotFoundException($"{nameof(ModelPath)} '{ModelPath}' does not exist: expected the folder of a pretrained encoder checkpoint (config.json, model.safetensors and tokenizer files), or an .onnx encoder file with the tokenizer files beside it.");
         if (!Enum.IsDefined(Method)) throw new ArgumentOutOfRangeException(nameof(Method), Method, $"{nameof(Method)} must be one of {string.Join(", ", Enum.GetNames<AdapterMethod>())}.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} must be one of {string.Join(", ", Enum.GetNames<LamdaPrecision>())}.");
         if (MaxSequenceLength < 8)

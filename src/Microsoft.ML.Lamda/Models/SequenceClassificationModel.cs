@@ -43,22 +43,35 @@ public sealed class SequenceClassificationModel : IDisposable
 
     /// <summary>
     /// Loads a Hugging Face checkpoint folder: <c>config.json</c> plus <c>model.safetensors</c> (or sharded
-    /// safetensors with <c>model.safetensors.index.json</c>). A checkpoint without a task head (a base model), or
-    /// with a head of another label count, gets a freshly initialised head (reported through the log).
+    /// safetensors with <c>model.safetensors.index.json</c>); or an ONNX encoder export: a folder holding
+    /// <c>model.onnx</c> (and no safetensors), or the path of an <c>.onnx</c> file, whose configuration is inferred from
+    /// the graph (a <c>config.json</c> beside it overrides; see <see cref="OnnxEncoderImporter"/>). A checkpoint without
+    /// a task head (a base model), or with a head of another label count, gets a freshly initialised head (reported
+    /// through the log).
     /// </summary>
-    /// <param name="directory">The checkpoint folder.</param>
+    /// <param name="directory">The checkpoint folder, or an .onnx file.</param>
     /// <param name="options">Label count, device, dtype and log; null for the defaults.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder has no config.json or no weights.</exception>
-    /// <exception cref="CheckpointFormatException">A file is malformed, holds pickle weights only, or disagrees with config.json.</exception>
+    /// <exception cref="CheckpointFormatException">A file is malformed, holds pickle weights only, or disagrees with config.json; an ONNX graph is not a recognisable encoder.</exception>
     public static SequenceClassificationModel FromPretrained(string directory, SequenceClassificationModelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         options ??= new SequenceClassificationModelOptions();
-        var config = EncoderConfig.Load(directory);
+        EncoderConfig config;
+        CheckpointWeights weights;
+        if (OnnxEncoderImporter.OnnxFileOf(directory) is { } onnx)
+        {
+            (config, weights) = OnnxEncoderImporter.Import(onnx, options.Log);
+        }
+        else
+        {
+            config = EncoderConfig.Load(directory);
+            weights = CheckpointWeights.Open(directory);
+        }
+        using var ownedWeights = weights;
         if (options.NumLabels is int labels)
             config = config.WithNumLabels(labels);
-        using var weights = CheckpointWeights.Open(directory);
         CheckSizeAgainstWeights(config, weights, directory);
         var model = Create(config, options);
         try

@@ -63,7 +63,16 @@ public sealed class PretrainedTokenizer
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder holds none of the tokenizer files (the message lists what was looked for).</exception>
     /// <exception cref="InvalidDataException">A tokenizer file does not parse, or a special token is missing from the vocabulary.</exception>
-    public static PretrainedTokenizer FromDirectory(string directory)
+    public static PretrainedTokenizer FromDirectory(string directory) => FromDirectory(directory, null);
+
+    /// <summary>
+    /// As <see cref="FromDirectory(string)"/>, reporting to <paramref name="log"/> what was inferred rather than read
+    /// (lower-casing of a WordPiece vocabulary without <c>tokenizer_config.json</c>).
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The folder holds none of the tokenizer files (the message lists what was looked for).</exception>
+    /// <exception cref="InvalidDataException">A tokenizer file does not parse, or a special token is missing from the vocabulary.</exception>
+    public static PretrainedTokenizer FromDirectory(string directory, Action<string>? log)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Checkpoint folder '{directory}' does not exist.");
@@ -78,7 +87,7 @@ public sealed class PretrainedTokenizer
         {
             TokenizerFamily.SentencePiece => SentencePieceEncoder.Create(directory, settings),
             TokenizerFamily.ByteLevelBpe => ByteLevelBpeEncoder.Create(directory, unknownToken, settings),
-            _ => WordPieceEncoder.Create(directory, unknownToken, settings),
+            _ => WordPieceEncoder.Create(directory, unknownToken, settings, log),
         };
         if (encoder is SentencePieceEncoder sentencePiece) unknownToken = sentencePiece.UnknownToken;
         int TokenId(string key, string fallback) => ResolveId(encoder, settings, key, settings.Token(key, fallback));

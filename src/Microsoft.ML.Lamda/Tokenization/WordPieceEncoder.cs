@@ -25,15 +25,17 @@ internal sealed class WordPieceEncoder : ISubwordEncoder
 
     /// <summary>
     /// Reads <c>vocab.txt</c> (one token per line, the line number is the id). Accents are stripped when
-    /// <c>strip_accents</c> says so, and otherwise whenever text is lower-cased, as in Hugging Face.
+    /// <c>strip_accents</c> says so, and otherwise whenever text is lower-cased, as in Hugging Face. Without a
+    /// <c>tokenizer_config.json</c>, lower-casing is inferred from the vocabulary (reported to <paramref name="log"/>):
+    /// an uncased vocabulary has no entry that lower-casing changes, special tokens in brackets aside.
     /// </summary>
-    public static WordPieceEncoder Create(string directory, string unknownToken, TokenizerSettings settings)
+    public static WordPieceEncoder Create(string directory, string unknownToken, TokenizerSettings settings, Action<string>? log = null)
     {
         string path = Path.Combine(directory, VocabFile);
         var vocabulary = ReadVocabulary(path);
         if (!vocabulary.ContainsKey(unknownToken))
             throw new InvalidDataException($"'{path}' has no line for the unknown token '{unknownToken}' (unk_token); is this a WordPiece vocabulary?");
-        bool lowerCase = settings.Flag("do_lower_case") ?? true;
+        bool lowerCase = settings.Flag("do_lower_case") ?? (File.Exists(Path.Combine(directory, TokenizerSettings.TokenizerConfigFile)) || InferLowerCase(vocabulary, path, log));
         var basic = new BertBasicTokenizer(lowerCase, settings.Flag("strip_accents") ?? lowerCase, settings.Flag("tokenize_chinese_chars") ?? true);
         WordPieceTokenizer wordPiece;
         using (var stream = File.OpenRead(path))
@@ -46,6 +48,18 @@ internal sealed class WordPieceEncoder : ISubwordEncoder
     public int MaxId => _vocabulary.Values.Max();
 
     public bool TryGetId(string token, out int id) => _vocabulary.TryGetValue(token, out id);
+
+    /// <summary>Whether <paramref name="vocabulary"/> is uncased: no entry (outside [..] and &lt;..&gt; special tokens) changes when lower-cased.</summary>
+    internal static bool InferLowerCase(IReadOnlyDictionary<string, int> vocabulary, string path, Action<string>? log)
+    {
+        var cased = vocabulary.Keys.FirstOrDefault(token => !IsBracketed(token) && !string.Equals(token, token.ToLowerInvariant(), StringComparison.Ordinal));
+        log?.Invoke(cased is null
+            ? $"'{path}' comes without {TokenizerSettings.TokenizerConfigFile} and has no upper-case entries: the vocabulary is uncased, so text is lower-cased and accents are stripped."
+            : $"'{path}' comes without {TokenizerSettings.TokenizerConfigFile} and has upper-case entries (e.g. '{cased}'): the vocabulary is cased, so text keeps its case.");
+        return cased is null;
+    }
+
+    private static bool IsBracketed(string token) => token.Length > 2 && (token[0] == '[' && token[^1] == ']' || token[0] == '<' && token[^1] == '>');
 
     private static Dictionary<string, int> ReadVocabulary(string path)
     {
