@@ -174,4 +174,25 @@ public sealed class LamdaLinear : Module<Tensor, Tensor>, IAdapterLayer
 
     private static Parameter Frozen(Tensor value, ScalarType dtype)
         => new(value.to(dtype).contiguous().DetachFromDisposeScope(), requires_grad: false);
+
+    /// <summary>Refuses a move or conversion that would replace the adapter's parameters (see <see cref="AdapterMoveGuard"/>).</summary>
+    protected override Module _to(Device device, ScalarType dtype, bool non_blocking)
+    {
+        AdapterMoveGuard.Check(nameof(LamdaLinear), lamda_S, device.type, device.index, dtype);
+        return this;
+    }
+
+    /// <summary>Refuses a move that would replace the adapter's parameters (see <see cref="AdapterMoveGuard"/>).</summary>
+    protected override Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
+    {
+        AdapterMoveGuard.Check(nameof(LamdaLinear), lamda_S, deviceType, deviceIndex, lamda_S.dtype);
+        return this;
+    }
+
+    /// <summary>Refuses a conversion that would replace the adapter's parameters (see <see cref="AdapterMoveGuard"/>).</summary>
+    protected override Module _to(ScalarType dtype, bool non_blocking)
+    {
+        AdapterMoveGuard.Check(nameof(LamdaLinear), lamda_S, lamda_S.device.type, lamda_S.device.index, dtype);
+        return this;
+    }
 }

@@ -92,4 +92,25 @@ public sealed class LoraLinear : Module<Tensor, Tensor>, IAdapterLayer
         var merged = weight.to(ScalarType.Float32) + delta * Scaling;
         return MergedLinear.Create(merged.to(weight.dtype), bias);
     }
+
+    /// <summary>Refuses a move or conversion that would replace the adapter's parameters (see <see cref="AdapterMoveGuard"/>).</summary>
+    protected override Module _to(Device device, ScalarType dtype, bool non_blocking)
+    {
+        AdapterMoveGuard.Check(nameof(LoraLinear), lora_A, device.type, device.index, dtype);
+        return this;
+    }
+
+    /// <summary>Refuses a move that would replace the adapter's parameters (see <see cref="AdapterMoveGuard"/>).</summary>
+    protected override Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
+    {
+        AdapterMoveGuard.Check(nameof(LoraLinear), lora_A, deviceType, deviceIndex, lora_A.dtype);
+        return this;
+    }
+
+    /// <summary>Refuses a conversion that would replace the adapter's parameters (see <see cref="AdapterMoveGuard"/>).</summary>
+    protected override Module _to(ScalarType dtype, bool non_blocking)
+    {
+        AdapterMoveGuard.Check(nameof(LoraLinear), lora_A, lora_A.device.type, lora_A.device.index, dtype);
+        return this;
+    }
 }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Lamda.Models;
 
 /// <summary>transformers' <c>BertForSequenceClassification</c>: <c>bert</c> (with pooler), dropout, <c>classifier</c>.</summary>
-internal sealed class BertForSequenceClassification : nn.Module, IEncoderClassifier
+internal sealed class BertForSequenceClassification : EncoderClassifierModule
 {
     private readonly BertModel bert;
     private readonly TorchSharp.Modules.Dropout dropout;
@@ -19,11 +19,11 @@ internal sealed class BertForSequenceClassification : nn.Module, IEncoderClassif
         RegisterComponents();
     }
 
-    public IReadOnlyList<string> HeadModuleNames { get; } = ["bert.pooler", "classifier"];
+    public override IReadOnlyList<string> HeadModuleNames { get; } = ["bert.pooler", "classifier"];
 
-    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => bert.forward(inputIds, attentionMask, tokenTypeIds);
+    public override Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => bert.forward(inputIds, attentionMask, tokenTypeIds);
 
-    public Tensor Classify(Tensor hidden)
+    public override Tensor Classify(Tensor hidden)
     {
         using var pooled = bert.Pool(hidden);
         using var dropped = dropout.forward(pooled);

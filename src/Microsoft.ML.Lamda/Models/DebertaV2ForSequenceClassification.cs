@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Lamda.Models;
 
 /// <summary>transformers' <c>DebertaV2ForSequenceClassification</c>: <c>deberta</c>, <c>pooler</c> (ContextPooler), dropout, <c>classifier</c>.</summary>
-internal sealed class DebertaV2ForSequenceClassification : nn.Module, IEncoderClassifier
+internal sealed class DebertaV2ForSequenceClassification : EncoderClassifierModule
 {
     private readonly DebertaV2Model deberta;
     private readonly ContextPooler pooler;
@@ -21,11 +21,11 @@ internal sealed class DebertaV2ForSequenceClassification : nn.Module, IEncoderCl
         RegisterComponents();
     }
 
-    public IReadOnlyList<string> HeadModuleNames { get; } = ["pooler", "classifier"];
+    public override IReadOnlyList<string> HeadModuleNames { get; } = ["pooler", "classifier"];
 
-    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => deberta.forward(inputIds, attentionMask, tokenTypeIds);
+    public override Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => deberta.forward(inputIds, attentionMask, tokenTypeIds);
 
-    public Tensor Classify(Tensor hidden)
+    public override Tensor Classify(Tensor hidden)
     {
         using var pooled = pooler.forward(hidden);
         using var dropped = dropout.forward(pooled);

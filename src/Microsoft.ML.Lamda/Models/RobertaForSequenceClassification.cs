@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Lamda.Models;
 
 /// <summary>transformers' <c>RobertaForSequenceClassification</c>: <c>roberta</c> (no pooler) and <c>classifier</c> (dense, tanh, out_proj).</summary>
-internal sealed class RobertaForSequenceClassification : nn.Module, IEncoderClassifier
+internal sealed class RobertaForSequenceClassification : EncoderClassifierModule
 {
     private readonly BertModel roberta;
     private readonly RobertaClassificationHead classifier;
@@ -17,11 +17,11 @@ internal sealed class RobertaForSequenceClassification : nn.Module, IEncoderClas
         RegisterComponents();
     }
 
-    public IReadOnlyList<string> HeadModuleNames { get; } = ["classifier"];
+    public override IReadOnlyList<string> HeadModuleNames { get; } = ["classifier"];
 
-    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => roberta.forward(inputIds, attentionMask, tokenTypeIds);
+    public override Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => roberta.forward(inputIds, attentionMask, tokenTypeIds);
 
-    public Tensor Classify(Tensor hidden) => classifier.forward(hidden);
+    public override Tensor Classify(Tensor hidden) => classifier.forward(hidden);
 }
 
 /// <summary>RoBERTa's <c>classifier</c>: on the first token, dropout → dense → tanh → dropout → out_proj.</summary>
