@@ -16,6 +16,7 @@ internal static class LamdaCommandLine
         EvaluateCommand.Create(console),
         PredictCommand.Create(console, input, interactiveInput),
         ExportCommand.Create(console),
+        ImportOnnxCommand.Create(console),
         new Command("similarity", "Sentence-similarity models (regression on sentence pairs); evaluate and predict with 'lamda evaluate' and 'lamda predict'.")
         {
             SimilarityTrainCommand.Create(console),

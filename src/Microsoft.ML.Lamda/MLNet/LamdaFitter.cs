@@ -61,7 +61,7 @@ internal static class LamdaFitter
         {
             tokenizer.CheckFits(model.Config, modelPath);
             if (options.MaxSequenceLength > model.MaxSequenceLengthLimit)
-                throw new ArgumentOutOfRangeException(nameof(options.MaxSequenceLength), options.MaxSequenceLength, $"{nameof(options.MaxSequenceLength)} {options.MaxSequenceLength} is longer than the encoder's {model.MaxSequenceLengthLimit} positions (max_position_embeddings {model.Config.MaxPositionEmbeddings} of '{Path.Combine(modelPath, "config.json")}'); choose at most {model.MaxSequenceLengthLimit}.");
+                throw new ArgumentOutOfRangeException(nameof(options.MaxSequenceLength), options.MaxSequenceLength, $"{nameof(options.MaxSequenceLength)} {options.MaxSequenceLength} is longer than the encoder's {model.MaxSequenceLengthLimit} positions (max_position_embeddings {model.Config.MaxPositionEmbeddings} of '{OnnxEncoderImporter.OnnxFileOf(modelPath) ?? Path.Combine(modelPath, "config.json")}'); choose at most {model.MaxSequenceLengthLimit}.");
             int hiddenSize = model.Config.HiddenSize;
             if (options.Method != AdapterMethod.FullFineTuning && options.Rank > hiddenSize)
                 throw new ArgumentOutOfRangeException(nameof(options.Rank), options.Rank, $"{nameof(options.Rank)} {options.Rank} is larger than the encoder's hidden size {hiddenSize}; choose at most {hiddenSize}.");

@@ -107,8 +107,9 @@ public sealed class PretrainedTokenizer
     internal void CheckFits(Checkpoints.EncoderConfig config, string directory)
     {
         if (MaxTokenId < config.VocabSize) return;
+        var source = Checkpoints.OnnxEncoderImporter.OnnxFileOf(directory) ?? Path.Combine(directory, TokenizerSettings.ModelConfigFile);
         throw new Checkpoints.CheckpointFormatException(SourceFiles[0],
-            $"the tokenizer produces ids up to {MaxTokenId}, but 'vocab_size' of '{Path.Combine(directory, TokenizerSettings.ModelConfigFile)}' is {config.VocabSize}: the tokenizer files belong to another model than the weights.");
+            $"the tokenizer produces ids up to {MaxTokenId}, but 'vocab_size' of '{source}' is {config.VocabSize}: the tokenizer files belong to another model than the weights.");
     }
 
     /// <summary>

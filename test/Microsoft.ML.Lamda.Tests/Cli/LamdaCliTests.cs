@@ -19,7 +19,7 @@ public sealed class LamdaCliTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private static (int ExitCode, string Output) Run(string input, params string[] args)
+    internal static (int ExitCode, string Output) Run(string input, params string[] args)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings

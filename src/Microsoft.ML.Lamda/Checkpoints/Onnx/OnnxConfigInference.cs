@@ -49,7 +49,7 @@ internal static partial class OnnxConfigInference
             ["intermediate_size"] = ffn.Length == 1 ? ffn[0] : throw new CheckpointFormatException(file, $"initializer '{prefix}encoder.layer.0.intermediate.dense.bias' has shape [{string.Join(", ", ffn)}]; expected a vector."),
             ["num_attention_heads"] = Heads(graph, hidden),
             ["layer_norm_eps"] = Epsilon(graph, log, deberta ? 1e-7 : 1e-12),
-            ["hidden_act"] = Activation(graph, log),
+            ["hidden_act"] = Activation(graph, prefix, log),
             ["type_vocab_size"] = weights.TryGetValue(prefix + "embeddings.token_type_embeddings.weight", out var types) ? types.shape[0] : 0L,
             ["hidden_dropout_prob"] = 0.1,
             ["attention_probs_dropout_prob"] = 0.1,
@@ -58,6 +58,9 @@ internal static partial class OnnxConfigInference
         if (positions) config["max_position_embeddings"] = table!.shape[0];
         else if (!deberta) throw Missing(file, prefix + "embeddings.position_embeddings.weight");
         if (roberta) config["pad_token_id"] = PadTokenId(graph) ?? 1L;
+        // A classification export carries its head: keep its label count (transformers' num_labels).
+        if (weights.TryGetValue(roberta ? "classifier.out_proj.weight" : "classifier.weight", out var head) && head.shape.Length == 2)
+            config["num_labels"] = head.shape[0];
         if (deberta) InferDeberta(graph, weights, prefix, positions, config, log);
         return config;
     }
@@ -137,17 +140,50 @@ internal static partial class OnnxConfigInference
         return fallback;
     }
 
-    private static string Activation(OnnxGraphIndex graph, Action<string>? log)
+    /// <summary>The feed-forward activation: the operators between layer 0's intermediate bias Add and the next MatMul.</summary>
+    private static string Activation(OnnxGraphIndex graph, string prefix, Action<string>? log)
     {
-        var ops = graph.Graph.Node.Select(n => n.OpType).ToHashSet(StringComparer.Ordinal);
-        if (ops.Contains("Erf")) return "gelu";
-        if (graph.Graph.Node.FirstOrDefault(n => n.OpType == "Gelu") is { } gelu)
-            return gelu.Attribute.FirstOrDefault(a => a.Name == "approximate")?.S.ToStringUtf8() == "tanh" ? "gelu_new" : "gelu";
-        if (ops.Contains("FastGelu") || ops.Contains("Pow") && ops.Contains("Tanh") && graph.Graph.Node.Any(n => n.OpType == "Pow" && graph.ConstantScalar(n.Input[1]) == 3f))
-            return "gelu_new";
-        if (ops.Contains("Relu")) return "relu";
-        log?.Invoke("ONNX import: the feed-forward activation is not recognisable in the graph; assuming gelu.");
+        var region = ActivationRegion(graph, prefix + "encoder.layer.0.intermediate.dense.bias");
+        var ops = region.Select(n => n.OpType).ToHashSet(StringComparer.Ordinal);
+        bool Constant(float value) => region.Any(n => n.Input.Any(input => graph.ConstantScalar(input) is float c && Math.Abs(c - value) < 1e-4f));
+        string? name = ops switch
+        {
+            _ when ops.Contains("Erf") => "gelu",
+            _ when region.FirstOrDefault(n => n.OpType == "Gelu") is { } gelu => gelu.Attribute.FirstOrDefault(a => a.Name == "approximate")?.S.ToStringUtf8() == "tanh" ? "gelu_new" : "gelu",
+            _ when ops.Contains("FastGelu") || ops.Contains("Tanh") && Constant(0.044715f) => "gelu_new",
+            _ when ops.Contains("Sigmoid") && Constant(1.702f) => "quick_gelu",
+            _ when ops.Contains("Sigmoid") && ops.Contains("Mul") => "silu",
+            _ when ops.Contains("Relu") => "relu",
+            _ when ops.Contains("Tanh") => "tanh",
+            _ => null,
+        };
+        if (name is not null) return name;
+        log?.Invoke($"ONNX import: the feed-forward activation is not recognisable in the graph (operators {string.Join(", ", ops)}); assuming gelu.");
         return "gelu";
+    }
+
+    /// <summary>The nodes reached from the Add of <paramref name="bias"/> before the next MatMul or Gemm.</summary>
+    private static List<Onnx.NodeProto> ActivationRegion(OnnxGraphIndex graph, string bias)
+    {
+        var values = new Queue<string>([bias]);
+        foreach (var cast in graph.Consumers(bias).Where(n => n.OpType is "Cast" or "Identity"))
+            values.Enqueue(cast.Output[0]);
+        var adds = new List<Onnx.NodeProto>();
+        while (values.Count > 0)
+            adds.AddRange(graph.Consumers(values.Dequeue()).Where(n => n.OpType == "Add"));
+        var region = new List<Onnx.NodeProto>();
+        var seen = new HashSet<Onnx.NodeProto>();
+        var frontier = new Queue<string>(adds.Take(1).SelectMany(add => add.Output));
+        while (frontier.Count > 0 && region.Count < 40)
+        {
+            foreach (var node in graph.Consumers(frontier.Dequeue()))
+            {
+                if (node.OpType is "MatMul" or "Gemm" || !seen.Add(node)) continue;
+                region.Add(node);
+                foreach (var output in node.Output) frontier.Enqueue(output);
+            }
+        }
+        return region;
     }
 
     private static long? PadTokenId(OnnxGraphIndex graph) =>

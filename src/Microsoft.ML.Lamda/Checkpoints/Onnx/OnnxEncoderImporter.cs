@@ -39,8 +39,8 @@ public static class OnnxEncoderImporter
     /// <c>model.safetensors</c> under transformers' keys, and the tokenizer files found beside the ONNX file.
     /// </summary>
     /// <param name="onnxPath">The ONNX file.</param>
-    /// <param name="directory">The folder to write; it must not exist or be empty unless <paramref name="overwrite"/>.</param>
-    /// <param name="overwrite">Replace the files of an existing non-empty folder.</param>
+    /// <param name="directory">The folder to write (all or nothing: staged beside it, then moved into place); it must not exist or be empty unless <paramref name="overwrite"/>.</param>
+    /// <param name="overwrite">Replace an existing non-empty folder.</param>
     /// <param name="log">Receives what was inferred.</param>
     /// <returns>The configuration written.</returns>
     /// <exception cref="FileNotFoundException">The ONNX file does not exist.</exception>
@@ -50,27 +50,30 @@ public static class OnnxEncoderImporter
     {
         ArgumentNullException.ThrowIfNull(onnxPath);
         ArgumentNullException.ThrowIfNull(directory);
-        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any() && !overwrite)
-            throw new IOException($"Folder '{directory}' exists and is not empty; choose another or allow overwriting.");
+        var full = Path.GetFullPath(directory);
+        if (!overwrite && Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+            throw new IOException($"Cannot write to folder '{directory}': it exists and is not empty. Remove it or ask to overwrite it.");
         var (config, weights) = Import(onnxPath, log);
         using (weights)
         {
-            Directory.CreateDirectory(directory);
-            File.WriteAllText(Path.Combine(directory, EncoderConfig.FileName), config.ToJson());
-            var tensors = weights.Tensors.Keys.Order(StringComparer.Ordinal).Select(key => KeyValuePair.Create(key, weights.Read(key))).ToList();
-            try
+            var source = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
+            Export.ExportTarget.WriteFolder(directory, overwrite, staging =>
             {
-                SafetensorsWriter.Write(Path.Combine(directory, CheckpointWeights.SafetensorsFileName), tensors, ScalarType.Float32, new Dictionary<string, string> { ["format"] = "pt" });
-            }
-            finally
-            {
-                foreach (var (_, tensor) in tensors)
-                    tensor.Dispose();
-            }
+                File.WriteAllText(Path.Combine(staging, EncoderConfig.FileName), config.ToJson());
+                var tensors = weights.Tensors.Keys.Order(StringComparer.Ordinal).Select(key => KeyValuePair.Create(key, weights.Read(key))).ToList();
+                try
+                {
+                    SafetensorsWriter.Write(Path.Combine(staging, CheckpointWeights.SafetensorsFileName), tensors, ScalarType.Float32, new Dictionary<string, string> { ["format"] = "pt" });
+                }
+                finally
+                {
+                    foreach (var (_, tensor) in tensors)
+                        tensor.Dispose();
+                }
+                foreach (var name in TokenizerFileNames.Where(name => File.Exists(Path.Combine(source, name))))
+                    File.Copy(Path.Combine(source, name), Path.Combine(staging, name));
+            });
         }
-        var source = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
-        foreach (var name in TokenizerFileNames.Where(name => File.Exists(Path.Combine(source, name))))
-            File.Copy(Path.Combine(source, name), Path.Combine(directory, name), overwrite: true);
         log?.Invoke($"Wrote {config.ModelType} encoder ({config.NumHiddenLayers} layers, hidden size {config.HiddenSize}, {config.NumAttentionHeads} heads) to '{directory}'.");
         return config;
     }

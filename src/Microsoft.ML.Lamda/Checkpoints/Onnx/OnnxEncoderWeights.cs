@@ -35,7 +35,9 @@ internal static class OnnxEncoderWeights
             }
             foreach (var initializer in graph.Graph.Initializer)
             {
-                if (sources.ContainsValue(initializer.Name) || !OnnxTensorData.IsFloat(initializer)) continue;
+                if (sources.ContainsValue(initializer.Name)) continue;
+                bool parameter = ParameterSuffixes.Any(suffix => initializer.Name.EndsWith(suffix, StringComparison.Ordinal));
+                if (!OnnxTensorData.IsFloat(initializer) && !parameter) continue;   // shapes, indices, position ids
                 if (initializer.Name.EndsWith(RowZeroSuffix, StringComparison.Ordinal))
                 {
                     // Written by our own exporter for one-token-type models without a token_type_ids input.
@@ -43,7 +45,7 @@ internal static class OnnxEncoderWeights
                     Add(tensors, sources, initializer.Name[..^".row0".Length], initializer.Name, row.unsqueeze(0), graph.Data.ModelPath);
                     continue;
                 }
-                if (!ParameterSuffixes.Any(suffix => initializer.Name.EndsWith(suffix, StringComparison.Ordinal)) || tensors.ContainsKey(initializer.Name)) continue;
+                if (!parameter || tensors.ContainsKey(initializer.Name)) continue;
                 Add(tensors, sources, initializer.Name, initializer.Name, graph.Data.Float32(initializer, $"initializer '{initializer.Name}'"), graph.Data.ModelPath);
             }
             return tensors;
