@@ -12,9 +12,9 @@ internal sealed class TrainingOptions
     public Option<FileInfo?> Validation { get; } = new("--validation") { Description = "Validation data (same columns), scored after each epoch to keep the best one." };
     public Option<DirectoryInfo?> Model { get; } = new("--model") { Description = "Folder of a pretrained encoder checkpoint (Hugging Face layout, or model.onnx with its tokenizer files); default: the one --encoder names." };
     /// <summary>The encoder trained when neither --model nor --encoder is given.</summary>
-    public const string DefaultEncoderName = "embedded";
+    public const string DefaultEncoderName = "minilm";
 
-    public Option<string?> Encoder { get; } = new("--encoder") { Description = "Bundled encoder, when no --model is given: minilm (all-MiniLM-L6-v2) or embedded (lamda-mini-deberta-v3, the default)." };
+    public Option<string?> Encoder { get; } = new("--encoder") { Description = "Bundled encoder, when no --model is given: minilm (all-MiniLM-L6-v2, the default) or embedded (lamda-mini-deberta-v3)." };
     public Option<string> Method { get; } = new("--method") { Description = "Fine-tuning method.", DefaultValueFactory = _ => "lamda" };
     public Option<int> Rank { get; } = new("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => LamdaTrainerOptions.DefaultRank };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs at most.", DefaultValueFactory = _ => 3 };

@@ -17,7 +17,7 @@ public enum QuickstartEncoder
 public static class QuickstartEncoders
 {
     /// <summary>The encoder fine-tuned when none is named.</summary>
-    public const QuickstartEncoder Default = QuickstartEncoder.Embedded;
+    public const QuickstartEncoder Default = QuickstartEncoder.MiniLM;
 
     /// <summary>The command-line name of <paramref name="encoder"/>: <c>minilm</c> or <c>embedded</c>.</summary>
     public static string CommandName(QuickstartEncoder encoder) => encoder == QuickstartEncoder.MiniLM ? "minilm" : "embedded";

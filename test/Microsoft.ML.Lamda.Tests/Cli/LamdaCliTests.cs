@@ -188,4 +188,21 @@ public sealed class LamdaCliTests : IDisposable
         Assert.True(File.Exists(model));
         Assert.Contains("Trainable parameters", output);
     }
+
+    [Fact]
+    public void TrainFineTunesMiniLmWhenAskedTo()
+    {
+        var train = WriteTopics("train.tsv", '\t', 16, seed: 1);
+        var model = Path.Combine(_folder, "minilm.zip");
+
+        var (code, output) = Run("", "train", "--data", train, "--label", "Label", "--text", "Sentence1", "--encoder", "minilm", "--method", "lora",
+            "--epochs", "1", "--max-length", "16", "--threads", "1", "--output", model);
+
+        Assert.True(code == 0, output);
+        Assert.True(File.Exists(model));
+        Assert.Contains("Trainable parameters", output);
+        var (predictCode, predictOutput) = Run("w1 goal w2\n", "predict", "--model", model);
+        Assert.True(predictCode == 0, predictOutput);
+        Assert.Matches(@"^(sports|music|food)\t", predictOutput);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.ML.Lamda.Checkpoints;
 using Microsoft.ML.Lamda.MiniLM;
+using Microsoft.ML.Lamda.Models;
 using Microsoft.ML.Lamda.Tokenization;
 
 namespace Microsoft.ML.Lamda.Tests.MiniLM;
@@ -44,5 +45,26 @@ public sealed class MiniLmEncoderTests
 
         // bert-base-uncased ids, which all-MiniLM-L6-v2 shares: [CLS] hello , world ! [SEP]
         Assert.Equal([101, 7592, 1010, 2088, 999, 102], encoded.InputIds.Take(encoded.Length));
+    }
+
+    [Fact]
+    public void CheckpointFolderLoadsAsAllMiniLmL6V2()
+    {
+        var log = new List<string>();
+        using var model = SequenceClassificationModel.FromPretrained(MiniLmEncoder.GetCheckpointFolder(),
+            new SequenceClassificationModelOptions { NumLabels = 3, Device = "cpu", Log = log.Add });
+
+        var config = model.Config;
+        Assert.Equal(EncoderFamily.Bert, config.Family);
+        Assert.Equal((6, 384, 12, 1536), (config.NumHiddenLayers, config.HiddenSize, config.NumAttentionHeads, config.IntermediateSize));
+        Assert.Equal((30522, 512, 2), (config.VocabSize, config.MaxPositionEmbeddings, config.TypeVocabSize));
+        Assert.InRange(config.LayerNormEps, 0.99e-12, 1.01e-12);
+
+        var tokenizer = PretrainedTokenizer.FromDirectory(MiniLmEncoder.GetCheckpointFolder());
+        using var batch = tokenizer.Collate([tokenizer.Encode("shared library for decoding Opus audio streams", null, 32)], model.Device);
+        using var noGrad = TorchSharp.torch.no_grad();
+        using var logits = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+        Assert.Equal([1L, 3L], logits.shape);
+        Assert.True(logits.isfinite().all().item<bool>());
     }
 }

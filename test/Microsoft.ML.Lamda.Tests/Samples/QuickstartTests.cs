@@ -42,6 +42,23 @@ public sealed class QuickstartTests : IDisposable
         Assert.Contains("No checkpoint folder given: using the embedded lamda-mini-deberta-v3 encoder", log.ToString());
     }
 
+    [Fact]
+    public void CommandLineFineTunesMiniLmOnATinySlice()
+    {
+        TorchSharp.torch.set_num_threads(1);
+        var output = new StringWriter();
+
+        int exitCode = Program.BuildCommand(output).Parse(["--quick", "--encoder", "minilm", "--method", "lora", "--train-rows", "40", "--epochs", "1",
+            "--max-length", "24", "--data", Path.Combine(AppContext.BaseDirectory, "data"), "--output", _output])
+            .Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+
+        Assert.True(exitCode == 0, output.ToString());
+        Assert.Contains("Fine-tuning all-MiniLM-L6-v2 with LoRA", output.ToString());
+        Assert.Contains("encoder all-MiniLM-L6-v2,", File.ReadAllText(Path.Combine(_output, "report.md")));
+        Assert.True(File.Exists(Path.Combine(_output, "model.zip")));
+        Assert.True(File.Exists(Path.Combine(_output, "vocab.txt")), "The ONNX export writes the WordPiece vocabulary beside model.onnx.");
+    }
+
     [Theory]
     [InlineData("--method", "adapterx")]
     [InlineData("--encoder", "bert-large")]
