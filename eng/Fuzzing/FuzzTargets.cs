@@ -27,6 +27,8 @@ public static class FuzzTargets
         new("training-checkpoint", SeedFolders.TrainingCheckpoint, CheckpointFiles.Select(f => "epoch-0001/" + f).ToArray(), ReadTrainingCheckpoint, [typeof(InvalidDataException), typeof(InvalidOperationException)]),
         new("named-tensors", SeedFolders.TrainingCheckpoint, ["epoch-0001/parameters.bin"], ReadNamedTensors, [typeof(InvalidDataException)]),
         new("adamw-state", SeedFolders.TrainingCheckpoint, ["epoch-0001/optimizer.bin"], ReadOptimizerState, [typeof(InvalidDataException)], NamesFile: false),
+        new("onnx-import", SeedFolders.Onnx, ["model.onnx"], LoadModel, CheckpointErrors),
+        new("onnx-external-data", SeedFolders.OnnxExternal, ["model.onnx", "weights.bin"], LoadModel, CheckpointErrors),
         new("model-zip", SeedFolders.ModelZip, ["model.zip"], LoadModelZip, [typeof(InvalidDataException)], NamesFile: false,
             HostExpected: [typeof(IOException), typeof(InvalidDataException), typeof(InvalidOperationException), typeof(FormatException), typeof(ArgumentException), typeof(BadImageFormatException), typeof(NotSupportedException)]),
     ];

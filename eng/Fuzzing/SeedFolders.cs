@@ -12,7 +12,8 @@ namespace Microsoft.ML.Lamda.Fuzzing;
 /// <summary>
 /// Writes the valid files that the fuzzer mutates, each set in a folder of its own: a tiny BERT checkpoint with a
 /// WordPiece tokenizer and its side files, the same weights sharded with an index, a byte-level BPE tokenizer, the
-/// embedded encoder's SentencePiece tokenizer, a training checkpoint, and a model.zip saved by ML.NET.
+/// embedded encoder's SentencePiece tokenizer, a training checkpoint, a model.zip saved by ML.NET, and the BERT
+/// exported to ONNX (weights inside model.onnx, or in external data beside it).
 /// </summary>
 public static class SeedFolders
 {
@@ -30,6 +31,12 @@ public static class SeedFolders
 
     /// <summary>A training checkpoint folder holding epoch-0001.</summary>
     public const string TrainingCheckpoint = "training-checkpoint";
+
+    /// <summary>The tiny BERT exported to model.onnx by our own exporter (weights inside the file).</summary>
+    public const string Onnx = "onnx";
+
+    /// <summary>The same model.onnx with its weights in external data (weights.bin beside it).</summary>
+    public const string OnnxExternal = "onnx-external";
 
     /// <summary>model.zip of a fitted LaMDA text classifier.</summary>
     public const string ModelZip = "model-zip";
@@ -50,6 +57,32 @@ public static class SeedFolders
         WriteSentencePiece(Path.Combine(root, SentencePiece));
         WriteTrainingCheckpoint(Path.Combine(root, TrainingCheckpoint));
         WriteModelZip(Path.Combine(root, Bert), Path.Combine(root, ModelZip));
+        WriteOnnx(Path.Combine(root, Bert), Path.Combine(root, Onnx), externalData: false);
+        WriteOnnx(Path.Combine(root, Bert), Path.Combine(root, OnnxExternal), externalData: true);
+    }
+
+    private static void WriteOnnx(string bert, string folder, bool externalData)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "model.onnx");
+        using (var model = SequenceClassificationModel.FromPretrained(bert, new SequenceClassificationModelOptions { Device = "cpu" }))
+            model.ExportToOnnx(path);
+        File.Copy(Path.Combine(bert, "vocab.txt"), Path.Combine(folder, "vocab.txt"));
+        if (!externalData) return;
+        var onnx = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        using (var data = File.Create(Path.Combine(folder, "weights.bin")))
+        {
+            foreach (var tensor in onnx.Graph.Initializer.Where(t => t.RawData.Length > 64))
+            {
+                tensor.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "location", Value = "weights.bin" });
+                tensor.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "offset", Value = data.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                tensor.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "length", Value = tensor.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                tensor.RawData.WriteTo(data);
+                tensor.DataLocation = global::Onnx.TensorProto.Types.DataLocation.External;
+                tensor.RawData = Google.Protobuf.ByteString.Empty;
+            }
+        }
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(onnx));
     }
 
     /// <summary>The training checkpoint seed's parameters, zero-filled, for reading a checkpoint into.</summary>

@@ -130,11 +130,17 @@ internal static partial class OnnxConfigInference
     {
         foreach (var node in graph.Graph.Node)
         {
+            float? epsilon = null;
             if (node.OpType == "LayerNormalization")
-                return OnnxGraphIndex.FloatAttribute(node, "epsilon", 1e-5f);
-            if (node.OpType == "Sqrt" && graph.Producer(node.Input[0]) is { OpType: "Add", Input.Count: 2 } add
-                && graph.Producer(add.Input[0])?.OpType == "ReduceMean" && graph.ConstantScalar(add.Input[1]) is float epsilon)
-                return epsilon;
+                epsilon = OnnxGraphIndex.FloatAttribute(node, "epsilon", 1e-5f);
+            else if (node.OpType == "Sqrt" && node.Input.Count == 1 && graph.Producer(node.Input[0]) is { OpType: "Add", Input.Count: 2 } add
+                && graph.Producer(add.Input[0])?.OpType == "ReduceMean" && graph.ConstantScalar(add.Input[1]) is float constant)
+                epsilon = constant;
+            if (epsilon is not float value) continue;
+            if (!(value > 0 && float.IsFinite(value)))
+                throw new CheckpointFormatException(graph.Data.ModelPath, $"{OnnxGraphIndex.Describe(node)} has LayerNorm epsilon {value}; expected a small positive number.");
+            // The float32 value's shortest decimal form (1e-12, not 9.9999999600419720e-13).
+            return double.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
         }
         log?.Invoke($"ONNX import: no LayerNorm epsilon found in the graph; using {fallback:G3}.");
         return fallback;
@@ -166,7 +172,7 @@ internal static partial class OnnxConfigInference
     private static List<Onnx.NodeProto> ActivationRegion(OnnxGraphIndex graph, string bias)
     {
         var values = new Queue<string>([bias]);
-        foreach (var cast in graph.Consumers(bias).Where(n => n.OpType is "Cast" or "Identity"))
+        foreach (var cast in graph.Consumers(bias).Where(n => n.OpType is "Cast" or "Identity" && n.Output.Count > 0))
             values.Enqueue(cast.Output[0]);
         var adds = new List<Onnx.NodeProto>();
         while (values.Count > 0)

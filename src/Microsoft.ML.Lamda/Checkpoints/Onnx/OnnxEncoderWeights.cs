@@ -22,7 +22,7 @@ internal static class OnnxEncoderWeights
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            foreach (var node in graph.Graph.Node)
+            foreach (var node in graph.Graph.Node.Where(node => node.Output.Count > 0))
             {
                 if (node.OpType is "MatMul" && node.Input.Count == 2)
                     AddLinear(graph, node, node.Input[1], transB: false, bias: null, tensors, sources);

@@ -20,7 +20,7 @@ internal sealed class OnnxTensorData(string modelPath)
     /// <summary>The ONNX file, for error messages.</summary>
     public string ModelPath { get; } = modelPath;
 
-    /// <summary>The shape of <paramref name="tensor"/>, checked (no negative size, at most 2^40 elements).</summary>
+    /// <summary>The shape of <paramref name="tensor"/>, checked (no negative size, at most 16 dimensions, at most 2^40 elements counting zero sizes as one).</summary>
     public long[] Shape(TensorProto tensor, string what)
     {
         var dims = tensor.Dims.ToArray();
@@ -29,9 +29,9 @@ internal sealed class OnnxTensorData(string modelPath)
         {
             if (dim < 0)
                 throw Error($"{what} has shape [{string.Join(", ", dims)}] with a negative size.");
-            count *= dim;
+            count *= Math.Max(dim, 1);   // sizes beside a zero still give libtorch's strides
         }
-        if (count > (1L << 40))
+        if (count > (1L << 40) || dims.Length > 16)
             throw Error($"{what} has shape [{string.Join(", ", dims)}], {count:G3} elements: too large.");
         return dims;
     }
@@ -128,8 +128,16 @@ internal sealed class OnnxTensorData(string modelPath)
         var entries = tensor.ExternalData.ToDictionary(entry => entry.Key, entry => entry.Value, StringComparer.Ordinal);
         if (!entries.TryGetValue("location", out var location) || location.Length == 0)
             throw Error($"{what} is stored as external data but names no 'location'.");
-        var path = Path.GetFullPath(Path.Combine(_folder, location));
-        if (Path.IsPathRooted(location) || !path.StartsWith(_folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        string path;
+        try
+        {
+            path = Path.GetFullPath(Path.Combine(_folder, location));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new CheckpointFormatException(ModelPath, $"{what} names external data file '{location.Replace("\0", "\\0", StringComparison.Ordinal)}', which is not a valid file name ({e.Message}).", e);
+        }
+        if (location.Contains('\0') || Path.IsPathRooted(location) || !path.StartsWith(_folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw Error($"{what} names external data file '{location}', which is not inside the model's folder '{_folder}'.");
         long offset = Number(entries, "offset", 0, what);
         var file = new FileInfo(path);
@@ -138,14 +146,21 @@ internal sealed class OnnxTensorData(string modelPath)
         long length = Number(entries, "length", file.Length - offset, what);
         if (length != expected)
             throw Error($"{what} is stored as {length:N0} bytes of external data in '{location}', but its shape [{string.Join(", ", tensor.Dims)}] of {Describe(tensor.DataType)} needs {expected:N0}.");
-        if (offset + length > file.Length)
+        if (offset > file.Length || length > file.Length - offset)
             throw Error($"{what} lies at bytes {offset:N0} to {offset + length:N0} of external data file '{location}', which has only {file.Length:N0} bytes (truncated).");
         if (expected > Array.MaxLength)
             throw Error($"{what} is {expected:N0} bytes, more than one tensor read here may hold.");
         var bytes = new byte[expected];
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        stream.Position = offset;
-        stream.ReadExactly(bytes);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            stream.Position = offset;
+            stream.ReadExactly(bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointFormatException(ModelPath, $"{what}: reading external data file '{location}' failed ({e.Message}).", e);
+        }
         return bytes;
     }
 
