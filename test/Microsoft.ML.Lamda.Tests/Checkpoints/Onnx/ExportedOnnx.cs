@@ -23,6 +23,12 @@ internal static class ExportedOnnx
          "max_position_embeddings":30,"hidden_act":"relu","initializer_range":0.2,"num_labels":1}
         """;
 
+    /// <summary>DeBERTa-v2 without relative attention (what our exporter writes with initializer names only).</summary>
+    public const string DebertaAbsolute = """
+        {"model_type":"deberta-v2","vocab_size":40,"hidden_size":32,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":64,
+         "max_position_embeddings":40,"type_vocab_size":0,"relative_attention":false,"position_biased_input":true,"initializer_range":0.2,"num_labels":3}
+        """;
+
     /// <summary>A seeded random model of <paramref name="configJson"/>.</summary>
     public static SequenceClassificationModel Create(string configJson, int seed = 3)
     {

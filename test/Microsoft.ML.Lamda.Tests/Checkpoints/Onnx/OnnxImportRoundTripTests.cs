@@ -22,12 +22,13 @@ public sealed class OnnxImportRoundTripTests(ITestOutputHelper output) : IDispos
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    public static TheoryData<string> Configs => new(nameof(ExportedOnnx.Bert), nameof(ExportedOnnx.RobertaQuickGelu), nameof(ExportedOnnx.BertRelu));
+    public static TheoryData<string> Configs => new(nameof(ExportedOnnx.Bert), nameof(ExportedOnnx.RobertaQuickGelu), nameof(ExportedOnnx.BertRelu), nameof(ExportedOnnx.DebertaAbsolute));
 
     private static string ConfigOf(string name) => name switch
     {
         nameof(ExportedOnnx.Bert) => ExportedOnnx.Bert,
         nameof(ExportedOnnx.RobertaQuickGelu) => ExportedOnnx.RobertaQuickGelu,
+        nameof(ExportedOnnx.DebertaAbsolute) => ExportedOnnx.DebertaAbsolute,
         _ => ExportedOnnx.BertRelu,
     };
 
