@@ -10,13 +10,16 @@ namespace Microsoft.ML.Lamda.Training;
 /// gradient clipping, state save/load for resuming, and column freezing: when an <see cref="ITrainableColumnSource"/>
 /// restricts a parameter to a column range, only those columns are decayed and stepped, and the moment estimates are
 /// kept for those columns alone (sliced down whenever the range shrinks, released when it is empty). Moments and the
-/// update arithmetic are float32 whatever the parameter dtype. A group may decay towards the values its parameters
-/// had when the optimizer was created instead of towards zero (<see cref="AdamWParameterGroup.DecayTowardsInitialValues"/>).
+/// update arithmetic are float32 whatever the parameter dtype; a parameter of another dtype (bfloat16, float16) gets a
+/// float32 master copy that accumulates the updates and is rounded into the parameter after each step, so that steps
+/// smaller than the low-precision spacing (LaMDA's S sits at the singular values, 1 to 10) are not lost. A group may
+/// decay towards the values its parameters had when the optimizer was created instead of towards zero
+/// (<see cref="AdamWParameterGroup.DecayTowardsInitialValues"/>).
 /// </summary>
 public sealed class AdamW : IDisposable
 {
     private const string StateMagic = "Microsoft.ML.Lamda.AdamW";
-    private const int StateVersion = 1;
+    private const int StateVersion = 2; // 2: float32 master copies of non-float32 parameters; 1 is still read
 
     private readonly ITrainableColumnSource? _columns;
     private readonly Dictionary<string, ParameterState> _state = new(StringComparer.Ordinal);
@@ -129,7 +132,9 @@ public sealed class AdamW : IDisposable
                 var state = StateFor(name, p, range);
                 var target = range is { } r ? p.narrow(1, r.Start, r.Count) : p;
                 var g = (range is { } r2 ? grad.narrow(1, r2.Start, r2.Count) : grad).to(ScalarType.Float32);
-                var value = target.to(ScalarType.Float32);
+                // float32 parameters are updated in place; others through their float32 master copy.
+                var full = state.Master ?? p;
+                var value = range is { } r4 ? full.narrow(1, r4.Start, r4.Count) : full;
                 state.Step++;
                 if (group.WeightDecay > 0)
                 {
@@ -144,8 +149,7 @@ public sealed class AdamW : IDisposable
                 double correction2 = 1 - Math.Pow(Beta2, state.Step);
                 var denominator = (state.ExpAvgSq.sqrt() / Math.Sqrt(correction2)).add_(Epsilon);
                 value.addcdiv_(state.ExpAvg, denominator, value: -lr / correction1);
-                // For float32 parameters value aliases target and the update already happened in place.
-                if (target.dtype != ScalarType.Float32) target.copy_(value);
+                if (state.Master is not null) target.copy_(value);
             }
         }
     }
@@ -166,6 +170,8 @@ public sealed class AdamW : IDisposable
             writer.Write(s.Columns?.Count ?? 0);
             WriteTensor(writer, s.ExpAvg);
             WriteTensor(writer, s.ExpAvgSq);
+            writer.Write(s.Master is not null);
+            if (s.Master is not null) WriteTensor(writer, s.Master);
         }
     }
 
@@ -180,8 +186,8 @@ public sealed class AdamW : IDisposable
             if (reader.ReadString() != StateMagic)
                 throw new InvalidDataException("The stream does not hold a Microsoft.ML.Lamda AdamW state.");
             int version = reader.ReadInt32();
-            if (version != StateVersion)
-                throw new InvalidDataException($"AdamW state version {version} is not supported (expected {StateVersion}).");
+            if (version is not (1 or StateVersion))
+                throw new InvalidDataException($"AdamW state version {version} is not supported (expected 1 or {StateVersion}).");
             var parameters = Groups.SelectMany(g => g.Parameters).ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
             int count = reader.ReadInt32();
             for (int i = 0; i < count; i++)
@@ -198,17 +204,22 @@ public sealed class AdamW : IDisposable
                     throw new InvalidDataException($"The saved AdamW state of '{name}' has step {step} and columns [{columns.Start}, +{columns.Count}), which do not fit its shape [{string.Join(", ", p.shape)}].");
                 var expected = hasColumns ? new[] { p.shape[0], columns.Count } : p.shape;
                 var expAvg = ReadTensor(reader, name, expected, p.device);
-                Tensor expAvgSq;
+                Tensor? expAvgSq = null, master = null;
                 try
                 {
                     expAvgSq = ReadTensor(reader, name, expected, p.device);
+                    // Version 1 kept no master copy: one is made from the parameter, as on a first step.
+                    bool hasMaster = version >= 2 && reader.ReadBoolean();
+                    master = hasMaster ? ReadTensor(reader, name, p.shape, p.device) : NewMaster(p);
                 }
                 catch
                 {
                     expAvg.Dispose();
+                    expAvgSq?.Dispose();
+                    master?.Dispose();
                     throw;
                 }
-                loaded[name] = new ParameterState(expAvg, expAvgSq, hasColumns ? columns : null) { Step = step };
+                loaded[name] = new ParameterState(expAvg, expAvgSq, hasColumns ? columns : null, master) { Step = step };
             }
             Clear();
             foreach (var (name, s) in loaded) _state[name] = s;
@@ -251,7 +262,7 @@ public sealed class AdamW : IDisposable
         if (!_state.TryGetValue(name, out var state))
         {
             var shape = range is { } r ? new[] { p.shape[0], r.Count } : p.shape;
-            state = new ParameterState(NewMoment(shape, p.device), NewMoment(shape, p.device), range);
+            state = new ParameterState(NewMoment(shape, p.device), NewMoment(shape, p.device), range, NewMaster(p));
             _state[name] = state;
             return state;
         }
@@ -267,6 +278,14 @@ public sealed class AdamW : IDisposable
 
     private static Tensor NewMoment(long[] shape, Device device)
         => torch.zeros(shape, ScalarType.Float32, device).DetachFromDisposeScope();
+
+    /// <summary>A float32 copy of a parameter of another dtype (null for float32 parameters, updated in place).</summary>
+    private static Tensor? NewMaster(Parameter p)
+    {
+        if (p.dtype == ScalarType.Float32) return null;
+        using var noGrad = torch.no_grad();
+        return p.detach().to(ScalarType.Float32).clone().DetachFromDisposeScope();
+    }
 
     private static void WriteTensor(BinaryWriter writer, Tensor tensor)
     {
@@ -293,8 +312,11 @@ public sealed class AdamW : IDisposable
         return cpu.to(device).DetachFromDisposeScope();
     }
 
-    private sealed class ParameterState(Tensor expAvg, Tensor expAvgSq, ColumnRange? columns) : IDisposable
+    private sealed class ParameterState(Tensor expAvg, Tensor expAvgSq, ColumnRange? columns, Tensor? master) : IDisposable
     {
+        /// <summary>The float32 master copy of a non-float32 parameter (whole, frozen columns included); null for float32.</summary>
+        public Tensor? Master { get; } = master;
+
         public Tensor ExpAvg { get; private set; } = expAvg;
         public Tensor ExpAvgSq { get; private set; } = expAvgSq;
         public ColumnRange? Columns { get; private set; } = columns;
@@ -305,7 +327,8 @@ public sealed class AdamW : IDisposable
         {
             var avg = ExpAvg.narrow(1, offset, now.Count).clone().DetachFromDisposeScope();
             var avgSq = ExpAvgSq.narrow(1, offset, now.Count).clone().DetachFromDisposeScope();
-            Dispose();
+            ExpAvg.Dispose();
+            ExpAvgSq.Dispose();
             (ExpAvg, ExpAvgSq, Columns) = (avg, avgSq, now);
         }
 
@@ -313,6 +336,7 @@ public sealed class AdamW : IDisposable
         {
             ExpAvg.Dispose();
             ExpAvgSq.Dispose();
+            Master?.Dispose();
         }
     }
 }

@@ -31,12 +31,14 @@ public class AdamWTests
         Assert.True((ours - reference).abs().max().item<float>() < 1e-6f);
     }
 
-    [Fact]
-    public void SavedStateRestoresTrainingBitForBit()
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)] // the float32 master copies are saved and restored too
+    public void SavedStateRestoresTrainingBitForBit(ScalarType dtype)
     {
         torch.manual_seed(2);
         using var scope = torch.NewDisposeScope();
-        var (weight, bias) = NewParameters();
+        var (weight, bias) = NewParameters(dtype);
         var source = new FixedColumns(weight, new ColumnRange(1, 3));
         using var optimizer = Optimizer(weight, bias, source);
         Run(optimizer, weight, bias, steps: 3, seed: 10);
@@ -47,7 +49,7 @@ public class AdamWTests
         var (weightAtSave, biasAtSave) = (weight.detach().clone(), bias.detach().clone());
         Run(optimizer, weight, bias, steps: 3, seed: 30);
 
-        var (resumedWeight, resumedBias) = NewParameters();
+        var (resumedWeight, resumedBias) = NewParameters(dtype);
         using (torch.no_grad()) { resumedWeight.copy_(weightAtSave); resumedBias.copy_(biasAtSave); }
         var resumedSource = new FixedColumns(resumedWeight, new ColumnRange(2, 2));
         using var resumed = Optimizer(resumedWeight, resumedBias, resumedSource);
@@ -121,10 +123,10 @@ public class AdamWTests
         Assert.Contains("warmupSteps = 20", e.Message);
     }
 
-    private static (Parameter Weight, Parameter Bias) NewParameters()
+    private static (Parameter Weight, Parameter Bias) NewParameters(ScalarType dtype = ScalarType.Float32)
     {
-        torch.manual_seed(3);
-        return (new Parameter(torch.randn(6, 4)), new Parameter(torch.randn(6)));
+        using var generator = new Generator(3);
+        return (new Parameter(torch.randn([6, 4], generator: generator).to(dtype)), new Parameter(torch.randn([6], generator: generator).to(dtype)));
     }
 
     private static AdamW Optimizer(Parameter weight, Parameter bias, ITrainableColumnSource? columns)
@@ -137,7 +139,7 @@ public class AdamWTests
         {
             using var scope = torch.NewDisposeScope();
             optimizer.ZeroGrad();
-            var x = torch.randn([8, 4], generator: generator);
+            var x = torch.randn([8, 4], generator: generator).to(weight.dtype);
             var loss = nn.functional.linear(x, weight, bias).tanh().square().mean();
             loss.backward();
             optimizer.Step(learningRateMultiplier: 0.5 + i);
