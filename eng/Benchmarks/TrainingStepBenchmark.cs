@@ -52,7 +52,7 @@ internal static class TrainingStepBenchmark
             var forward = watch.Elapsed.TotalSeconds;
             loss.backward();
             var backward = watch.Elapsed.TotalSeconds;
-            optimizer.ClipGradientNorm(1.0);
+            optimizer.ClipGradientNorm(1.0).Dispose();
             optimizer.Step();
             optimizer.ZeroGrad();
             var total = watch.Elapsed.TotalSeconds;

@@ -87,7 +87,7 @@ public sealed class Pretrainer
             var loss = Loss(batch, wordEmbeddings, out _);
             optimizer.ZeroGrad();
             loss.backward();
-            optimizer.ClipGradientNorm(1.0);
+            optimizer.ClipGradientNorm(1.0).Dispose();
             var multiplier = LinearWarmupDecaySchedule.MultiplierAt(_settings.Progress(step, clock.Elapsed), _settings.WarmupFraction);
             var learningRate = _settings.PeakLearningRate * multiplier;
             optimizer.Step(multiplier);

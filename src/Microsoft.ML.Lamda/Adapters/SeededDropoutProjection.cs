@@ -90,7 +90,7 @@ internal sealed class SeededDropoutProjection : autograd.SingleTensorFunction<Se
         if (count > Low32Bits)
         {
             // Indices past 2^32 fold their high half in, so that the mask does not repeat every 2^32 elements.
-            using var high = index.floor_divide(1L << 32);
+            using var high = index.div(1L << 32, RoundingMode.floor);
             hash.bitwise_xor_(high);
         }
         Xor(hash, seedHigh);
@@ -105,10 +105,10 @@ internal sealed class SeededDropoutProjection : autograd.SingleTensorFunction<Se
     {
         for (int round = 0; round < 2; round++)
         {
-            using (var shifted = x.floor_divide(1L << 16)) x.bitwise_xor_(shifted);
+            using (var shifted = x.div(1L << 16, RoundingMode.floor)) x.bitwise_xor_(shifted);
             x.mul_(MixMultiplier).remainder_(1L << 32);
         }
-        using (var shifted = x.floor_divide(1L << 16)) x.bitwise_xor_(shifted);
+        using (var shifted = x.div(1L << 16, RoundingMode.floor)) x.bitwise_xor_(shifted);
     }
 
     /// <summary>x ^= value, in place; the value goes in as a zero-dimensional CPU tensor, which libtorch accepts as a scalar on any device.</summary>

@@ -71,7 +71,7 @@ internal sealed class TextScorer : IDisposable
                 using var scope = NewDisposeScope();
                 int count = Math.Min(BatchSize, encoded.Length - start);
                 using var tokens = _tokenizer.Collate(encoded.AsSpan(start, count).ToArray(), _device);
-                var logits = _model.Forward(tokens.InputIds, tokens.AttentionMask, tokens.TokenTypeIds).to_type(ScalarType.Float32);
+                var logits = _model.Forward(tokens).to_type(ScalarType.Float32);
                 Interlocked.Increment(ref _forwardPasses);
                 var outputs = (Probabilities ? logits.softmax(1) : logits).cpu();
                 var values = outputs.data<float>().ToArray();

@@ -5,18 +5,47 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Lamda.Models;
 
 /// <summary>DeBERTa's relative positions (<c>build_relative_position</c>) with log buckets (<c>make_log_bucket_position</c>).</summary>
+/// <remarks>
+/// The matrix for a length is the top-left corner of the matrix for any longer length (entry (q, k) depends on q − k
+/// only), so one matrix per (buckets, maximum position, device), as long as the longest length asked for so far, is
+/// kept on the device and every call returns a view of its corner: no host work and no copy per forward pass.
+/// </remarks>
 internal static class RelativePositions
 {
-    private static readonly ConcurrentDictionary<(long Length, int Buckets, int MaxPosition), long[]> Cache = new();
+    private static readonly ConcurrentDictionary<(int Buckets, int MaxPosition, DeviceType Type, int Index), Tensor> Cache = new();
+    private static readonly Lock Gate = new();
+    private static readonly ConcurrentDictionary<(int Buckets, int MaxPosition), long> HostBuilds = new();
+
+    /// <summary>How many matrices with these settings were computed on the host and copied to a device so far (for tests of the cache).</summary>
+    internal static long HostBuildCount(int bucketSize, int maxPosition) => HostBuilds.GetValueOrDefault((bucketSize, maxPosition));
 
     /// <summary>
     /// The [length, length] matrix of <c>query - key</c>, log-bucketed when both <paramref name="bucketSize"/>
-    /// and <paramref name="maxPosition"/> are positive, as an int64 tensor on <paramref name="device"/>.
+    /// and <paramref name="maxPosition"/> are positive, as an int64 tensor on <paramref name="device"/> (a view of the
+    /// cached matrix: do not modify it).
     /// </summary>
     public static Tensor Build(long length, int bucketSize, int maxPosition, Device device)
     {
-        var values = Cache.GetOrAdd((length, bucketSize, maxPosition), key => Compute(key.Length, key.Buckets, key.MaxPosition));
-        return torch.tensor(values, [length, length], ScalarType.Int64, device);
+        var key = (bucketSize, maxPosition, device.type, Math.Max(device.index, 0));
+        if (!Cache.TryGetValue(key, out var cached) || cached.shape[0] < length)
+        {
+            lock (Gate)
+            {
+                if (!Cache.TryGetValue(key, out cached) || cached.shape[0] < length)
+                {
+                    // Grow to at least twice the old length, so that a run of rising lengths copies little.
+                    long size = Math.Max(length, cached is null ? length : 2 * cached.shape[0]);
+                    var values = Compute(size, bucketSize, maxPosition);
+                    using var host = torch.tensor(values, [size, size], ScalarType.Int64);
+                    var fresh = host.to(device).DetachFromDisposeScope();
+                    HostBuilds.AddOrUpdate((bucketSize, maxPosition), 1, (_, n) => n + 1);
+                    // A replaced matrix may still be referenced by views in use; it is left to the finalizer.
+                    Cache[key] = fresh;
+                    cached = fresh;
+                }
+            }
+        }
+        return cached.narrow(0, 0, length).narrow(1, 0, length);
     }
 
     /// <summary>transformers' <c>make_log_bucket_position</c> for one relative position (computed in float64, as numpy does).</summary>

@@ -1,5 +1,6 @@
 using Microsoft.ML.Lamda.Checkpoints;
 using Microsoft.ML.Lamda.Export;
+using Microsoft.ML.Lamda.Tokenization;
 using Microsoft.ML.Lamda.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -135,24 +136,45 @@ public sealed class SequenceClassificationModel : IDisposable
         return new SequenceClassificationModel(network, config, device, options.DType);
     }
 
+    /// <summary>
+    /// The same network reported on <paramref name="device"/>, for tests that move its parameters in place (keeping the
+    /// parameter objects, hence the optimizer and adapter bookkeeping) to the meta device, where any read back throws.
+    /// </summary>
+    internal static SequenceClassificationModel OnMovedParameters(SequenceClassificationModel model, Device device)
+        => new(model.Network, model.Config, device, model.DType);
+
     /// <summary>Logits [batch, labels] for a batch of token ids.</summary>
     /// <param name="inputIds">[batch, seq] int32 or int64 token ids.</param>
     /// <param name="attentionMask">[batch, seq]: 1 for tokens, 0 for padding.</param>
     /// <param name="tokenTypeIds">[batch, seq] segment ids, or null for all zeros.</param>
     /// <exception cref="ArgumentException">A tensor has the wrong rank, shape or dtype, or an id lies outside its embedding table.</exception>
+    /// <remarks>
+    /// The ids are checked against the embedding tables: on the host when they are CPU tensors, otherwise by a
+    /// reduction read back from the device (a synchronization); batches built by the tokenizer's <c>Collate</c> are
+    /// checked on the host when built (see the internal overload taking a <see cref="TokenBatch"/>).
+    /// </remarks>
     public Tensor Forward(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null)
     {
         using var scope = torch.NewDisposeScope();
-        using var hidden = EncodeCore(inputIds, attentionMask, tokenTypeIds);
+        using var hidden = EncodeCore(inputIds, attentionMask, tokenTypeIds, null, null);
         return _classifier.Classify(hidden).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The encoder's last hidden state [batch, seq, hidden] (arguments as <see cref="Forward"/>).</summary>
+    /// <summary>Logits [batch, labels] for a collated batch, whose id ranges were taken on the host: nothing is read back from the device.</summary>
+    /// <exception cref="ArgumentException">An id lies outside its embedding table.</exception>
+    internal Tensor Forward(TokenBatch batch)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var hidden = EncodeCore(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds, batch.InputIdRange, batch.TokenTypeIdRange);
+        return _classifier.Classify(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The encoder's last hidden state [batch, seq, hidden] (arguments as <see cref="Forward(Tensor, Tensor, Tensor?)"/>).</summary>
     /// <exception cref="ArgumentException">A tensor has the wrong rank, shape or dtype, or an id lies outside its embedding table.</exception>
     public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null)
     {
         using var scope = torch.NewDisposeScope();
-        return EncodeCore(inputIds, attentionMask, tokenTypeIds).MoveToOuterDisposeScope();
+        return EncodeCore(inputIds, attentionMask, tokenTypeIds, null, null).MoveToOuterDisposeScope();
     }
 
     /// <summary>Switches dropout on (training) or off (evaluation).</summary>
@@ -220,11 +242,11 @@ public sealed class SequenceClassificationModel : IDisposable
 
     private ExportSource ExportSource() => new(this, Config.NumLabels > 1, Config.Labels, Tokenizer: null);
 
-    private Tensor EncodeCore(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds)
+    private Tensor EncodeCore(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds, (long Min, long Max)? idRange, (long Min, long Max)? typeRange)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         ArgumentNullException.ThrowIfNull(attentionMask);
-        var ids = Ids(inputIds, nameof(inputIds), Config.VocabSize, "vocab_size");
+        var ids = Ids(inputIds, nameof(inputIds), Config.VocabSize, "vocab_size", idRange);
         if (!attentionMask.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"attentionMask has shape [{string.Join(", ", attentionMask.shape)}] but inputIds has [{string.Join(", ", inputIds.shape)}].", nameof(attentionMask));
         var mask = attentionMask.to(Device);
@@ -237,26 +259,34 @@ public sealed class SequenceClassificationModel : IDisposable
         {
             if (!tokenTypeIds.shape.SequenceEqual(inputIds.shape))
                 throw new ArgumentException($"tokenTypeIds has shape [{string.Join(", ", tokenTypeIds.shape)}] but inputIds has [{string.Join(", ", inputIds.shape)}].", nameof(tokenTypeIds));
-            types = Ids(tokenTypeIds, nameof(tokenTypeIds), Config.TypeVocabSize, "type_vocab_size");
+            types = Ids(tokenTypeIds, nameof(tokenTypeIds), Config.TypeVocabSize, "type_vocab_size", typeRange);
         }
         CheckLength(inputIds.shape[1]);
         return _classifier.Encode(ids, mask, types);
     }
 
-    private Tensor Ids(Tensor ids, string name, long tableSize, string key)
+    /// <summary>The ids as int64 on the model's device, checked against the table: by <paramref name="hostRange"/> when known, else by a reduction on the tensor's own device.</summary>
+    private Tensor Ids(Tensor ids, string name, long tableSize, string key, (long Min, long Max)? hostRange)
     {
         if (ids.dim() != 2)
             throw new ArgumentException($"{name} must be [batch, seq], found shape [{string.Join(", ", ids.shape)}].", name);
         if (ids.dtype is not (ScalarType.Int64 or ScalarType.Int32))
             throw new ArgumentException($"{name} must hold int32 or int64 ids, found {ids.dtype}.", name);
-        var result = ids.to(ScalarType.Int64, Device);
-        if (result.numel() > 0)
+        if (ids.numel() > 0)
         {
-            var (min, max) = (result.min().item<long>(), result.max().item<long>());
+            var (min, max) = hostRange ?? ReadRange(ids);
             if (min < 0 || max >= tableSize)
                 throw new ArgumentException($"{name} holds {(min < 0 ? min : max)}, outside [0, {tableSize}) ({key} of config.json).", name);
         }
-        return result;
+        return ids.to(ScalarType.Int64, Device);
+    }
+
+    /// <summary>Smallest and largest id, read back from the tensor's own device (no copy when it is a CPU tensor).</summary>
+    private static (long Min, long Max) ReadRange(Tensor ids)
+    {
+        using var scope = torch.NewDisposeScope();
+        var asLong = ids.to(ScalarType.Int64);
+        return (asLong.min().item<long>(), asLong.max().item<long>());
     }
 
     /// <summary>The longest token sequence the position embeddings allow (<see cref="long.MaxValue"/> for relative positions only).</summary>

@@ -74,6 +74,10 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
 
             var clock = Stopwatch.StartNew();
             long rowsThisRun = 0, stepsThisRun = 0;
+            var trainingStep = new TrainingStep(setup.Model, setup.Tokenizer, setup.Objective, setup.Adapted, optimizer, setup.Device,
+                settings.GradientAccumulationSteps, settings.MaxGradientNorm);
+            using var losses = new PendingReadings();
+            using var norms = new PendingReadings();
             for (int epoch = state.CompletedEpochs; epoch < settings.MaxEpochs; epoch++)
             {
                 // Dropout draws depend on the epoch only, so a resumed run repeats an uninterrupted one exactly.
@@ -83,38 +87,41 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
                 double lossSum = 0;
                 int lossCount = 0;
                 double learningRate = 0;
+                // Losses and gradient norms stay on the device until a report needs them: then all are read at once,
+                // and the divergence guard sees each with the step it belongs to.
+                void ReadPending()
+                {
+                    foreach (var (loss, step, rate) in losses.Read())
+                    {
+                        guard.CheckLoss(loss, step, rate);
+                        lossSum += loss;
+                        lossCount++;
+                    }
+                    foreach (var (norm, step, rate) in norms.Read())
+                        guard.CheckGradientNorm(norm, step, rate);
+                }
                 for (int b = 0; b < batches.Count; b++)
                 {
                     setup.CheckCanceled();
-                    using (var scope = NewDisposeScope())
-                    {
-                        var rows = batches[b].Select(i => examples[i]).ToArray();
-                        using var tokens = setup.Tokenizer.Collate(rows.Select(r => r.Tokens).ToArray(), setup.Device);
-                        var labels = tensor(rows.Select(r => r.Label).ToArray(), device: setup.Device);
-                        var logits = setup.Model.Forward(tokens.InputIds, tokens.AttentionMask, tokens.TokenTypeIds);
-                        var loss = setup.Objective.Loss(logits, labels);
-                        double lossValue = loss.ToDouble();
-                        guard.CheckLoss(lossValue, state.Step + 1, settings.LearningRate * schedule.Multiplier((int)state.Step));
-                        (loss / settings.GradientAccumulationSteps).backward();
-                        lossSum += lossValue;
-                        lossCount++;
-                    }
+                    losses.Add(trainingStep.Accumulate(batches[b].Select(i => examples[i]).ToArray()),
+                        state.Step + 1, settings.LearningRate * schedule.Multiplier((int)state.Step));
                     rowsThisRun += batches[b].Length;
                     bool lastOfEpoch = b == batches.Count - 1;
                     if ((b + 1) % settings.GradientAccumulationSteps != 0 && !lastOfEpoch)
                         continue;
 
-                    setup.Adapted.Step((int)state.Step, totalSteps);
                     double multiplier = schedule.Multiplier((int)state.Step);
                     learningRate = settings.LearningRate * multiplier;
-                    guard.CheckGradientNorm(optimizer.ClipGradientNorm(settings.MaxGradientNorm), state.Step + 1, learningRate);
-                    optimizer.Step(multiplier);
-                    optimizer.ZeroGrad();
+                    norms.Add(trainingStep.Update((int)state.Step, totalSteps, multiplier), state.Step + 1, learningRate);
                     state.Step++;
                     stepsThisRun++;
                     if (state.Step % ProgressEverySteps == 0 && !lastOfEpoch)
+                    {
+                        ReadPending();
                         Report(Progress(epoch, state.Step, totalSteps, lossSum / lossCount, learningRate, rowsThisRun, stepsThisRun, clock.Elapsed, null));
+                    }
                 }
+                ReadPending();
 
                 var record = new EpochRecord { Epoch = epoch + 1, Loss = lossCount == 0 ? double.NaN : lossSum / lossCount };
                 ValidationResult? metrics = validation is null ? null : Evaluate(validation);
@@ -159,7 +166,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
             {
                 using var scope = NewDisposeScope();
                 using var tokens = setup.Tokenizer.Collate(batch.Select(i => examples[i].Tokens).ToArray(), setup.Device);
-                var logits = setup.Model.Forward(tokens.InputIds, tokens.AttentionMask, tokens.TokenTypeIds).to_type(ScalarType.Float32).cpu();
+                var logits = setup.Model.Forward(tokens).to_type(ScalarType.Float32).cpu();
                 var values = logits.data<float>().ToArray();
                 int width = (int)logits.shape[1];
                 for (int r = 0; r < batch.Length; r++)

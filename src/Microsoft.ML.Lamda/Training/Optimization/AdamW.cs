@@ -87,14 +87,16 @@ public sealed class AdamW : IDisposable
 
     /// <summary>
     /// Scales the gradients so that their global L2 norm (over trainable columns only) is at most
-    /// <paramref name="maxNorm"/>; returns the norm before clipping.
+    /// <paramref name="maxNorm"/>; returns the norm before clipping as a float32 scalar tensor on the parameters'
+    /// device (dispose it). Everything stays on the device: nothing is read back, so a GPU step is not synchronized
+    /// here; read the norm only when reporting.
     /// </summary>
-    public double ClipGradientNorm(double maxNorm)
+    public Tensor ClipGradientNorm(double maxNorm)
     {
         if (!(maxNorm > 0)) throw new ArgumentException($"maxNorm = {maxNorm} is not valid: expected > 0.", nameof(maxNorm));
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        double sumSquares = 0;
+        var squares = new List<Tensor>();
         var grads = new List<Tensor>();
         foreach (var (_, p) in Groups.SelectMany(g => g.Parameters))
         {
@@ -102,14 +104,16 @@ public sealed class AdamW : IDisposable
             var range = TrainableColumns(p);
             if (range is { Count: 0 }) continue;
             var part = range is { } r ? grad.narrow(1, r.Start, r.Count) : grad;
-            sumSquares += part.to(ScalarType.Float32).square().sum().item<float>();
+            squares.Add(part.to(ScalarType.Float32).square().sum());
             grads.Add(part);
         }
-        double norm = Math.Sqrt(sumSquares);
-        double coefficient = maxNorm / (norm + 1e-6);
-        if (coefficient < 1)
-            foreach (var g in grads) g.mul_(coefficient);
-        return norm;
+        if (squares.Count == 0)
+            return torch.zeros([], ScalarType.Float32).MoveToOuterDisposeScope();
+        var norm = torch.stack(squares).sum().sqrt();
+        // min(1, maxNorm / (norm + 1e-6)): multiplying by exactly 1 leaves an unclipped gradient unchanged.
+        var coefficient = (norm + 1e-6).reciprocal_().mul_(maxNorm).clamp_max_(1.0);
+        foreach (var g in grads) g.mul_(coefficient.to(g.dtype));
+        return norm.MoveToOuterDisposeScope();
     }
 
     /// <summary>Takes one optimizer step, each group's learning rate multiplied by <paramref name="learningRateMultiplier"/>.</summary>
