@@ -72,8 +72,8 @@ public static class SoakRunner
             var engine = mlContext.Model.CreatePredictionEngine<TextRow, Prediction>(model);
             var texts = Enumerable.Range(0, settings.Predictions).Select(Text);
             phases.Add(Measure("predict-engine", settings, Sample, clock, texts.Select(text => engine.Predict(text).Score.Length)));
-            engine.Dispose();
             phases.Add(Measure("transform", settings, Sample, clock, Scores(model.Transform(mlContext.Data.LoadFromEnumerable(texts)))));
+            engine.Dispose(); // ML.NET 5: disposing the engine disposes the model it was created from, so it goes last
         }
         var cycleStart = clock.Elapsed.TotalSeconds;
         Sample("fit-dispose", 0);

@@ -35,4 +35,35 @@ public sealed class DisposedTransformerTests
             Directory.Delete(checkpoint, recursive: true);
         }
     }
+
+    /// <summary>
+    /// ML.NET 5's PredictionEngine owns the transformer it was created from: disposing the engine disposes the model
+    /// (and with it the native network). This pins that behaviour, which the README documents: a later use of the model
+    /// is a clear ObjectDisposedException, never a native crash.
+    /// </summary>
+    [Fact]
+    public void DisposingAPredictionEngineDisposesTheModelItWasCreatedFrom()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var checkpoint = TinyTextTasks.WriteCheckpoint();
+        try
+        {
+            var data = mlContext.Data.LoadFromEnumerable(TinyTextTasks.PairRows(16, seed: 1));
+            var options = new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, Device = "cpu" };
+            var model = mlContext.Regression.Trainers.LamdaSentenceSimilarity(options).Fit(data);
+            var row = TinyTextTasks.PairRows(1, seed: 2).Single();
+            var engine = mlContext.Model.CreatePredictionEngine<PairRow, SimilarityPrediction>(model);
+            Assert.True(float.IsFinite(engine.Predict(row).Score));
+
+            engine.Dispose();
+
+            var error = Assert.Throws<ObjectDisposedException>(() => model.Transform(data));
+            Assert.Contains(nameof(LamdaSentenceSimilarityTransformer), error.Message);
+            Assert.Throws<ObjectDisposedException>(() => mlContext.Model.CreatePredictionEngine<PairRow, SimilarityPrediction>(model));
+        }
+        finally
+        {
+            Directory.Delete(checkpoint, recursive: true);
+        }
+    }
 }
