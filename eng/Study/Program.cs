@@ -15,19 +15,25 @@ public static class Program
         plan.AcceptOnlyFromAmong(StudyPlan.All.Select(p => p.Name).ToArray());
         var output = new Option<DirectoryInfo>("--output") { Description = "Folder of results.csv, study.md and the charts.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("eng", "Study", "results")) };
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder of debian-sections.*.tsv.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("samples", "data")) };
-        var model = new Option<DirectoryInfo?>("--model") { Description = "Encoder checkpoint folder (default: the embedded encoder)." };
+        var model = new Option<DirectoryInfo?>("--model") { Description = "Encoder checkpoint folder (default: the one --encoder names)." };
+        var encoder = new Option<string>("--encoder") { Description = "Encoder shipped with the project: embedded (lamda-mini-deberta-v3) or minilm (all-MiniLM-L6-v2).", DefaultValueFactory = _ => "embedded" };
+        encoder.AcceptOnlyFromAmong("embedded", "minilm");
         var only = new Option<string[]>("--only") { Description = "Run only these settings of the plan.", AllowMultipleArgumentsPerToken = true };
+        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (0: libtorch's default). One thread is fastest on a machine shared with other work.", DefaultValueFactory = _ => 0 };
         var reportOnly = new Option<bool>("--report-only") { Description = "Rewrite the table and charts from results.csv without running." };
-        var command = new RootCommand("Runs the LaMDA settings study and writes its results table and charts.") { plan, output, data, model, only, reportOnly };
+        var command = new RootCommand("Runs the LaMDA settings study and writes its results table and charts.") { plan, output, data, model, encoder, only, threads, reportOnly };
         command.SetAction(parse =>
         {
+            if (parse.GetValue(threads) is int count and > 0) TorchSharp.torch.set_num_threads(count);
             var folder = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(folder);
             var file = new StudyResultsFile(Path.Combine(folder, "results.csv"));
             if (!parse.GetValue(reportOnly))
             {
                 var chosen = StudyPlan.All.Single(p => p.Name == parse.GetValue(plan));
-                var runner = new StudyRunner(parse.GetValue(data)!.FullName, parse.GetValue(model)?.FullName);
+                var runner = parse.GetValue(model) is { } checkpoint ? new StudyRunner(parse.GetValue(data)!.FullName, checkpoint.FullName)
+                    : parse.GetValue(encoder) == "minilm" ? new StudyRunner(parse.GetValue(data)!.FullName, MiniLM.MiniLmEncoder.GetCheckpointFolder(), MiniLM.MiniLmEncoder.Name)
+                    : new StudyRunner(parse.GetValue(data)!.FullName, null);
                 var names = parse.GetValue(only) is { Length: > 0 } list ? list.ToHashSet() : null;
                 var done = file.ReadAll().Select(r => r.Key).ToHashSet();
                 foreach (var seed in chosen.Seeds)

@@ -19,8 +19,9 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
         new("lamda-default", AdapterMethod.Lamda),
         new("classic", AdapterMethod.Lamda) { Classic = true },
         new("lamda-old", AdapterMethod.Lamda) { LearningRate = 5e-3, PmbMultiplier = 1, HeadMultiplier = 1, FreezeStart = 0, DecayTowardsInitialValues = false },
-        new("lamda-half-lr", AdapterMethod.Lamda) { LearningRate = 1e-2 },
-        new("lamda-double-lr", AdapterMethod.Lamda) { LearningRate = 4e-2 },
+        new("lamda-half-lr", AdapterMethod.Lamda) { LearningRateFactor = 0.5 },
+        new("lamda-double-lr", AdapterMethod.Lamda) { LearningRateFactor = 2 },
+        new("lamda-quarter-lr", AdapterMethod.Lamda) { LearningRateFactor = 0.25 },
         new("lamda-head-1x", AdapterMethod.Lamda) { HeadMultiplier = 1 },
         new("lamda-head-0.3x", AdapterMethod.Lamda) { HeadMultiplier = 0.3 },
         new("lamda-b-0.2x", AdapterMethod.Lamda) { PmbMultiplier = 0.2 },
@@ -34,7 +35,7 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
     public static StudyPlan MoreSeeds { get; } = Screen with
     {
         Name = "seeds",
-        Settings = Screen.Settings.Where(s => s.Name is "lora-default" or "lamda-default" or "lamda-half-lr" or "lamda-double-lr" or "lamda++-default").ToList(),
+        Settings = Screen.Settings.Where(s => s.Name is "lora-default" or "lamda-default" or "lamda-half-lr" or "lamda-double-lr" or "lamda-quarter-lr" or "lamda++-default").ToList(),
         Seeds = [2, 3],
     };
 

@@ -18,10 +18,11 @@ public sealed class SectionRow
 /// <summary>Trains one setting with one seed on the section task and scores it on the plan's split.</summary>
 /// <param name="dataDirectory">Folder of <c>debian-sections.{train,validation,test}.tsv</c>.</param>
 /// <param name="modelPath">Encoder checkpoint folder; null: the embedded encoder.</param>
-public sealed class StudyRunner(string dataDirectory, string? modelPath)
+/// <param name="encoderName">The encoder's name in the results; null: the embedded encoder's name, or the folder's.</param>
+public sealed class StudyRunner(string dataDirectory, string? modelPath, string? encoderName = null)
 {
     /// <summary>The encoder's name in the results.</summary>
-    public string EncoderName => modelPath is null ? Checkpoints.DefaultEncoder.Name : Path.GetFileName(Path.TrimEndingDirectorySeparator(modelPath));
+    public string EncoderName => encoderName ?? (modelPath is null ? Checkpoints.DefaultEncoder.Name : Path.GetFileName(Path.TrimEndingDirectorySeparator(modelPath)));
 
     /// <summary>Runs <paramref name="setting"/> with <paramref name="seed"/>; returns the finished run's result row.</summary>
     public StudyResult Run(StudyPlan plan, StudySetting setting, int seed, TextWriter log)
@@ -48,7 +49,7 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath)
                 ModelPath = modelPath,
                 Sentence1ColumnName = nameof(SectionRow.Description),
                 Method = setting.Method,
-                LearningRate = setting.LearningRate,
+                LearningRate = setting.LearningRate ?? (setting.LearningRateFactor is { } factor ? factor * DefaultLearningRate(setting.Method) : null),
                 PmbLearningRateMultiplier = setting.PmbMultiplier,
                 HeadLearningRateMultiplier = setting.HeadMultiplier,
                 FreezeStartFraction = setting.FreezeStart,
@@ -72,6 +73,20 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath)
         var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(evaluated));
         return new StudyResult(plan.Name, setting.Name, seed, plan.TrainRows, plan.EvaluationRows, plan.Epochs, plan.Split, EncoderName,
             metrics.MicroAccuracy, metrics.MacroAccuracy, seconds, learningRate, warnings, setting.Describe());
+    }
+
+    private int? hiddenSize;
+
+    /// <summary>The library's default base rate for <paramref name="method"/> on this encoder (by its hidden size).</summary>
+    private double DefaultLearningRate(AdapterMethod method)
+    {
+        if (hiddenSize is null)
+        {
+            using var model = Models.SequenceClassificationModel.FromPretrained(modelPath ?? Checkpoints.DefaultEncoder.Directory,
+                new Models.SequenceClassificationModelOptions { NumLabels = 2, Device = "cpu" });
+            hiddenSize = model.Config.HiddenSize;
+        }
+        return Training.LearningRateDefaults.BaseRate(method, hiddenSize.Value);
     }
 
     private IDataView Read(MLContext mlContext, string split, int rows)

@@ -13,8 +13,14 @@ public sealed record StudySetting(string Name, AdapterMethod Method)
     /// <summary>FeaturizeText + SdcaMaximumEntropy instead of fine-tuning.</summary>
     public bool Classic { get; init; }
 
-    /// <summary>Base learning rate; null: the library's default.</summary>
+    /// <summary>Base learning rate; null: the library's default (times <see cref="LearningRateFactor"/>).</summary>
     public double? LearningRate { get; init; }
+
+    /// <summary>
+    /// Multiplies the library's default base rate for the method and encoder (ignored when <see cref="LearningRate"/> is
+    /// set), so that "half" and "twice the default" mean the same on every encoder.
+    /// </summary>
+    public double? LearningRateFactor { get; init; }
 
     /// <summary>LaMDA's B multiplier; null: default.</summary>
     public double? PmbMultiplier { get; init; }
@@ -39,7 +45,7 @@ public sealed record StudySetting(string Name, AdapterMethod Method)
 
     /// <summary>The settings in one line, for the results table.</summary>
     public string Describe() => Classic ? "FeaturizeText + SdcaMaximumEntropy" : string.Create(CultureInfo.InvariantCulture,
-        $"{Method} lr={Show(LearningRate)} B×{Show(PmbMultiplier)} head×{Show(HeadMultiplier)} start={Show(FreezeStart)} ti={Show(FreezeFraction)} init={Initialization} decay={(DecayTowardsInitialValues ? "initial" : "zero")} r={(Rank is { } r ? r.ToString(CultureInfo.InvariantCulture) : "default")}");
+        $"{Method} lr={(LearningRateFactor is { } f && LearningRate is null ? $"default×{Show(f)}" : Show(LearningRate))} B×{Show(PmbMultiplier)} head×{Show(HeadMultiplier)} start={Show(FreezeStart)} ti={Show(FreezeFraction)} init={Initialization} decay={(DecayTowardsInitialValues ? "initial" : "zero")} r={(Rank is { } r ? r.ToString(CultureInfo.InvariantCulture) : "default")}");
 
     private static string Show(double? value) => value is { } v ? v.ToString("G3", CultureInfo.InvariantCulture) : "default";
 }
