@@ -22,6 +22,9 @@ internal sealed class TrainingOptions
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Rows per batch.", DefaultValueFactory = _ => 16 };
     public Option<double?> LearningRate { get; } = new("--learning-rate") { Description = "Peak learning rate (default: the library's, by method and hidden size h: 2e-2 for LaMDA, 2e-3 for LoRA, 2e-4 for full fine-tuning, times min(1, 256/h))." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads of libtorch (default: one per core)." };
+    public Option<string> Device { get; } = new("--device") { Description = "auto (a GPU where the CUDA build finds one, else CPU), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+    public Option<string> Precision { get; } = new("--precision") { Description = "Weights and activations: float32 or bfloat16 (half the memory; float32 master copies keep training exact enough).", DefaultValueFactory = _ => "float32" };
+    public Option<bool> Tf32 { get; } = new("--tf32") { Description = "On a GPU, let float32 matrix products use TF32 tensor cores (faster, about 1e-3 relative error)." };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialisation and data order.", DefaultValueFactory = _ => 1 };
     public Option<FileInfo> Output { get; } = new("--output") { Description = "Model file to write (a .zip).", Required = true };
     public Option<bool> Force { get; } = new("--force") { Description = "Overwrite --output if it exists." };
@@ -30,11 +33,12 @@ internal sealed class TrainingOptions
     {
         Method.AcceptOnlyFromAmong("lamda", "lamda++", "lora", "full");
         Encoder.AcceptOnlyFromAmong("minilm", "embedded");
+        Precision.AcceptOnlyFromAmong("float32", "bfloat16");
     }
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Validation, Model, Encoder, Method, Rank, Epochs, MaxLength, BatchSize, LearningRate, Threads, Seed, Output, Force })
+        foreach (var option in new Option[] { Data, Validation, Model, Encoder, Method, Rank, Epochs, MaxLength, BatchSize, LearningRate, Threads, Device, Precision, Tf32, Seed, Output, Force })
             command.Options.Add(option);
     }
 
@@ -60,6 +64,9 @@ internal sealed class TrainingOptions
         options.BatchSize = parse.GetValue(BatchSize);
         options.LearningRate = parse.GetValue(LearningRate);
         options.Seed = parse.GetValue(Seed);
+        options.Device = parse.GetValue(Device)!;
+        options.Precision = parse.GetValue(Precision) == "bfloat16" ? LamdaPrecision.BFloat16 : LamdaPrecision.Float32;
+        options.AllowTf32 = parse.GetValue(Tf32);
     }
 
     /// <summary>The encoder's folder: --model, else the one --encoder names (null: the embedded encoder).</summary>

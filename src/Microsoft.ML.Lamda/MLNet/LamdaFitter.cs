@@ -72,7 +72,9 @@ internal static class LamdaFitter
             var setup = new FineTuningSetup(model, tokenizer, adapted, objective, settings, seed, model.Device,
                 Fingerprint(options, adapted.Config, settings, modelPath, seed, examples.Count, objective.OutputCount), channel.Info, channel.Warning, CheckCanceled);
             channel.Info(string.Create(CultureInfo.InvariantCulture, $"Training {examples.Count} rows for at most {options.MaxEpochs} epoch(s), method {options.Method}, rank {options.Rank}, learning rate {settings.LearningRate:G3} (B ×{settings.PmbLearningRateMultiplier:G3}, head ×{settings.HeadLearningRateMultiplier:G3}), on {model.Device}."));
-            var result = new FineTuningLoop(setup).Run(examples, validation);
+            FineTuningResult result;
+            using (Tf32Scope.Enter(options.AllowTf32, model.Device))
+                result = new FineTuningLoop(setup).Run(examples, validation);
             adapted.Merge();
 
             var report = new LamdaTrainingReport
@@ -89,6 +91,7 @@ internal static class LamdaFitter
                 SkippedRows = skipped,
                 WallTime = clock.Elapsed,
                 PeakMemoryBytes = PeakMemory.ReadPeakResidentBytes(),
+                PeakGpuMemoryBytes = result.PeakGpuMemoryBytes,
             };
             return (new TextScorer(model, tokenizer, tokenizerFiles, options.MaxSequenceLength, options.BatchSize, objective is ClassificationObjective), report);
         }

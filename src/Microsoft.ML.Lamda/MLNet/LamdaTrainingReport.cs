@@ -45,6 +45,13 @@ public sealed class LamdaTrainingReport
     /// <summary>Wall-clock time of the fit, from reading data to the merged model.</summary>
     public TimeSpan WallTime { get; init; }
 
-    /// <summary>Peak resident memory of the process in bytes (VmHWM), where the operating system reports it.</summary>
+    /// <summary>Peak resident host memory of the process in bytes (VmHWM), where the operating system reports it; says nothing about GPU memory.</summary>
     public long? PeakMemoryBytes { get; init; }
+
+    /// <summary>
+    /// On a CUDA device: the largest GPU memory in use seen during training (NVML's used memory of the device, sampled
+    /// at every progress report and epoch end; it counts libtorch's cached blocks and other processes on that GPU).
+    /// Null on CPU or where NVML (libnvidia-ml.so.1) is not available.
+    /// </summary>
+    public long? PeakGpuMemoryBytes { get; init; }
 }

@@ -22,7 +22,11 @@ internal sealed record FineTuningSetup(
     Action CheckCanceled);
 
 /// <summary>Per-epoch history, the epoch whose weights the model holds at the end, and warnings about the run.</summary>
-internal sealed record FineTuningResult(IReadOnlyList<LamdaEpochSummary> Epochs, int BestEpoch, IReadOnlyList<string> Warnings);
+internal sealed record FineTuningResult(IReadOnlyList<LamdaEpochSummary> Epochs, int BestEpoch, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Largest GPU memory in use sampled at the reports (NVML), on CUDA; null elsewhere.</summary>
+    public long? PeakGpuMemoryBytes { get; init; }
+}
 
 /// <summary>
 /// The training loop: epochs of length-bucketed batches shuffled with the seed, AdamW with the adapted model's
@@ -76,6 +80,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
             long rowsThisRun = 0, stepsThisRun = 0;
             var trainingStep = new TrainingStep(setup.Model, setup.Tokenizer, setup.Objective, setup.Adapted, optimizer, setup.Device,
                 settings.GradientAccumulationSteps, settings.MaxGradientNorm);
+            var gpuMemory = new GpuMemorySampler(setup.Device);
             using var losses = new PendingReadings();
             using var norms = new PendingReadings();
             for (int epoch = state.CompletedEpochs; epoch < settings.MaxEpochs; epoch++)
@@ -91,6 +96,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
                 // and the divergence guard sees each with the step it belongs to.
                 void ReadPending()
                 {
+                    gpuMemory.Sample();
                     foreach (var (loss, step, rate) in losses.Read())
                     {
                         guard.CheckLoss(loss, step, rate);
@@ -147,7 +153,8 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
             var epochs = state.History.Select(h => new LamdaEpochSummary(h.Epoch, h.Loss, h.Metrics)).ToArray();
             var warnings = guard.Conclude() is { } warning ? new[] { warning } : [];
             foreach (var w in warnings) setup.Warn(w);
-            return new FineTuningResult(epochs, state.BestEpoch, warnings);
+            gpuMemory.Sample();
+            return new FineTuningResult(epochs, state.BestEpoch, warnings) { PeakGpuMemoryBytes = gpuMemory.PeakBytes };
         }
         finally
         {

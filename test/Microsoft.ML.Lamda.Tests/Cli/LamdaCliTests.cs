@@ -190,6 +190,23 @@ public sealed class LamdaCliTests : IDisposable
     }
 
     [Fact]
+    public void DeviceAndPrecisionReachTheTrainer()
+    {
+        var pairs = WritePairs("pairs-device.tsv", 8);
+        var model = Path.Combine(_folder, "device.zip");
+        // On this CPU-only build, asking for the GPU reaches the device check of the library, which names the switch.
+        var (code, output) = Run("", "similarity", "train", "--data", pairs, "--encoder", "embedded", "--epochs", "1", "--max-length", "16",
+            "--threads", "1", "--device", "cuda", "--precision", "bfloat16", "--tf32", "--output", model);
+        Assert.NotEqual(0, code);
+        Assert.Contains("CUDA is not available", output);
+        Assert.False(File.Exists(model));
+
+        var (badCode, badOutput) = Run("", "similarity", "train", "--data", pairs, "--precision", "float16", "--output", model);
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("float16", badOutput);
+    }
+
+    [Fact]
     public void TrainFineTunesMiniLmWhenAskedTo()
     {
         var train = WriteTopics("train.tsv", '\t', 16, seed: 1);
