@@ -69,6 +69,8 @@ public class ActivationMemoryTests(ITestOutputHelper output)
         using var linear = nn.Linear(InFeatures, OutFeatures);
         using var layer = wrap(linear);
         layer.train();
+        // Autograd must be recording for saved tensors to exist; grad mode is per thread, and xunit reuses threads.
+        using var grad = torch.enable_grad();
         using var scope = torch.NewDisposeScope();
         long before = ResidentBytes();
         // A hidden state that requires a gradient but is not a leaf (a leaf is held by its AccumulateGrad node anyway).
