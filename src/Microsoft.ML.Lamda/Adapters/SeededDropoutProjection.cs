@@ -95,12 +95,14 @@ internal sealed class SeededDropoutProjection : autograd.SingleTensorFunction<Se
         }
         Xor(hash, seedHigh);
         Mix(hash);
-        long threshold = (long)Math.Round(probability * 4294967296.0);
-        using var keep = hash.ge(threshold);
+        using var keep = hash.ge(DropThreshold(probability));
         return keep.reshape(shape);
     }
 
     /// <summary>A 32-bit integer mixing function (xor-shift, multiply, xor-shift, multiply, xor-shift), in place, values in [0, 2³²).</summary>
+    /// <summary>The 32-bit hash value below which an element is dropped: p · 2^32, rounded.</summary>
+    internal static long DropThreshold(double probability) => (long)Math.Round(probability * 4294967296.0);
+
     private static void Mix(Tensor x)
     {
         for (int round = 0; round < 2; round++)

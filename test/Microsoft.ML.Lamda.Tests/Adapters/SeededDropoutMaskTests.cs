@@ -142,7 +142,7 @@ public class SeededDropoutMaskTests
         ulong h = ((ulong)index & 0xFFFFFFFFUL) ^ (s & 0xFFFFFFFFUL);
         h = Mix(h) ^ (s >> 32);
         h = Mix(h);
-        return h >= (ulong)Math.Round(p * 4294967296.0);
+        return h >= (ulong)SeededDropoutProjection.DropThreshold(p);
 
         static ulong Mix(ulong x)
         {

@@ -18,8 +18,7 @@ public sealed class DisposedTransformerTests
         try
         {
             var data = mlContext.Data.LoadFromEnumerable(TinyTextTasks.PairRows(16, seed: 1));
-            var options = new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, Device = "cpu" };
-            var model = mlContext.Regression.Trainers.LamdaSentenceSimilarity(options).Fit(data);
+            var model = FitSimilarity(mlContext, checkpoint, data);
             var scoredBeforeDispose = model.Transform(data);
             model.Dispose();
             model.Dispose();
@@ -49,8 +48,7 @@ public sealed class DisposedTransformerTests
         try
         {
             var data = mlContext.Data.LoadFromEnumerable(TinyTextTasks.PairRows(16, seed: 1));
-            var options = new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, Device = "cpu" };
-            var model = mlContext.Regression.Trainers.LamdaSentenceSimilarity(options).Fit(data);
+            var model = FitSimilarity(mlContext, checkpoint, data);
             var row = TinyTextTasks.PairRows(1, seed: 2).Single();
             var engine = mlContext.Model.CreatePredictionEngine<PairRow, SimilarityPrediction>(model);
             Assert.True(float.IsFinite(engine.Predict(row).Score));
@@ -66,4 +64,8 @@ public sealed class DisposedTransformerTests
             Directory.Delete(checkpoint, recursive: true);
         }
     }
+
+    private static LamdaSentenceSimilarityTransformer FitSimilarity(MLContext mlContext, string checkpoint, IDataView data)
+        => mlContext.Regression.Trainers.LamdaSentenceSimilarity(
+            new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, Device = "cpu" }).Fit(data);
 }
