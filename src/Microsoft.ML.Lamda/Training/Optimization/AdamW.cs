@@ -108,7 +108,8 @@ public sealed class AdamW : IDisposable
             grads.Add(part);
         }
         if (squares.Count == 0)
-            return torch.zeros([], ScalarType.Float32).MoveToOuterDisposeScope();
+            return torch.zeros([], ScalarType.Float32, device: Groups.SelectMany(g => g.Parameters).Select(p => p.Parameter.device).FirstOrDefault())
+                .MoveToOuterDisposeScope(); // on the parameters' device, like a computed norm, so that the readings stack
         var norm = torch.stack(squares).sum().sqrt();
         // min(1, maxNorm / (norm + 1e-6)): multiplying by exactly 1 leaves an unclipped gradient unchanged.
         var coefficient = (norm + 1e-6).reciprocal_().mul_(maxNorm).clamp_max_(1.0);
