@@ -11,7 +11,7 @@ public static class Program
     /// <summary>Parses <paramref name="args"/> and runs the study.</summary>
     public static int Main(string[] args)
     {
-        var plan = new Option<string>("--plan") { Description = "Plan to run: screen (validation, small), seeds (more seeds of the finalists), final (test split, once).", DefaultValueFactory = _ => "screen" };
+        var plan = new Option<string>("--plan") { Description = "Plan to run: screen (validation, small), seeds (more seeds of the finalists), relative (relative LaMDA steps, validation, 3 seeds), final (test split, once).", DefaultValueFactory = _ => "screen" };
         plan.AcceptOnlyFromAmong(StudyPlan.All.Select(p => p.Name).ToArray());
         var output = new Option<DirectoryInfo>("--output") { Description = "Folder of results.csv, study.md and the charts.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("eng", "Study", "results")) };
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder of debian-sections.*.tsv.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("samples", "data")) };
@@ -19,9 +19,10 @@ public static class Program
         var encoder = new Option<string>("--encoder") { Description = "Encoder shipped with the project: embedded (lamda-mini-deberta-v3) or minilm (all-MiniLM-L6-v2).", DefaultValueFactory = _ => "embedded" };
         encoder.AcceptOnlyFromAmong("embedded", "minilm");
         var only = new Option<string[]>("--only") { Description = "Run only these settings of the plan.", AllowMultipleArgumentsPerToken = true };
+        var seeds = new Option<int[]>("--seeds") { Description = "Run only these seeds of the plan.", AllowMultipleArgumentsPerToken = true };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (0: libtorch's default). One thread is fastest on a machine shared with other work.", DefaultValueFactory = _ => 0 };
         var reportOnly = new Option<bool>("--report-only") { Description = "Rewrite the table and charts from results.csv without running." };
-        var command = new RootCommand("Runs the LaMDA settings study and writes its results table and charts.") { plan, output, data, model, encoder, only, threads, reportOnly };
+        var command = new RootCommand("Runs the LaMDA settings study and writes its results table and charts.") { plan, output, data, model, encoder, only, seeds, threads, reportOnly };
         command.SetAction(parse =>
         {
             if (parse.GetValue(threads) is int count and > 0) TorchSharp.torch.set_num_threads(count);
@@ -36,7 +37,8 @@ public static class Program
                     : new StudyRunner(parse.GetValue(data)!.FullName, null);
                 var names = parse.GetValue(only) is { Length: > 0 } list ? list.ToHashSet() : null;
                 var done = file.ReadAll().Select(r => r.Key).ToHashSet();
-                foreach (var seed in chosen.Seeds)
+                var seedFilter = parse.GetValue(seeds) is { Length: > 0 } chosenSeeds ? chosenSeeds.ToHashSet() : null;
+                foreach (var seed in chosen.Seeds.Where(s => seedFilter is null || seedFilter.Contains(s)))
                 {
                     foreach (var setting in chosen.Settings.Where(s => names is null || names.Contains(s.Name)))
                     {

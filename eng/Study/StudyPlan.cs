@@ -31,6 +31,26 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
         new("full-default", AdapterMethod.FullFineTuning),
     ], [1], TrainRows: 600, EvaluationRows: 300, Epochs: 2, Split: "validation");
 
+    /// <summary>
+    /// Relative LaMDA steps (S stepped in proportion to √(σᵢσⱼ), B by 1/√d_out; the library's default since this plan):
+    /// the new default, half and twice its rate, B at twice the rate, LaMDA++, and the previous plain-rate default for
+    /// comparison; same size and split as <see cref="Screen"/>, three seeds.
+    /// </summary>
+    public static StudyPlan Relative { get; } = Screen with
+    {
+        Name = "relative",
+        Settings =
+        [
+            new("relative-default", AdapterMethod.Lamda),
+            new("relative-half-lr", AdapterMethod.Lamda) { LearningRateFactor = 0.5 },
+            new("relative-double-lr", AdapterMethod.Lamda) { LearningRateFactor = 2 },
+            new("relative++-default", AdapterMethod.LamdaPlusPlus),
+            new("relative-b-2x", AdapterMethod.Lamda) { PmbMultiplier = 2 },
+            new("plain-default", AdapterMethod.Lamda) { RelativeSteps = false },
+        ],
+        Seeds = [1, 2, 3],
+    };
+
     /// <summary>Seeds 2 and 3 of the defaults and the nearest rivals, same size and split as <see cref="Screen"/>.</summary>
     public static StudyPlan MoreSeeds { get; } = Screen with
     {
@@ -45,5 +65,5 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
         [1, 2, 3], TrainRows: 2000, EvaluationRows: 1000, Epochs: 2, Split: "test");
 
     /// <summary>The plans by name.</summary>
-    public static IReadOnlyList<StudyPlan> All { get; } = [Screen, MoreSeeds, Final];
+    public static IReadOnlyList<StudyPlan> All { get; } = [Screen, MoreSeeds, Relative, Final];
 }

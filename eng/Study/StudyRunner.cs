@@ -49,11 +49,12 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath, string?
                 ModelPath = modelPath,
                 Sentence1ColumnName = nameof(SectionRow.Description),
                 Method = setting.Method,
-                LearningRate = setting.LearningRate ?? (setting.LearningRateFactor is { } factor ? factor * DefaultLearningRate(setting.Method) : null),
+                LearningRate = setting.LearningRate ?? (setting.LearningRateFactor is { } factor ? factor * DefaultLearningRate(setting.Method, setting.RelativeSteps) : null),
                 PmbLearningRateMultiplier = setting.PmbMultiplier,
                 HeadLearningRateMultiplier = setting.HeadMultiplier,
                 FreezeStartFraction = setting.FreezeStart,
                 DecayTowardsInitialValues = setting.DecayTowardsInitialValues,
+                RelativeLamdaSteps = setting.RelativeSteps,
                 Initialization = setting.Initialization,
                 MaxEpochs = plan.Epochs,
                 BatchSize = 16,
@@ -78,7 +79,7 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath, string?
     private int? hiddenSize;
 
     /// <summary>The library's default base rate for <paramref name="method"/> on this encoder (by its hidden size).</summary>
-    private double DefaultLearningRate(AdapterMethod method)
+    private double DefaultLearningRate(AdapterMethod method, bool relativeSteps)
     {
         if (hiddenSize is null)
         {
@@ -86,7 +87,7 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath, string?
                 new Models.SequenceClassificationModelOptions { NumLabels = 2, Device = "cpu" });
             hiddenSize = model.Config.HiddenSize;
         }
-        return Training.LearningRateDefaults.BaseRate(method, hiddenSize.Value);
+        return Training.LearningRateDefaults.BaseRate(method, hiddenSize.Value, relativeSteps);
     }
 
     private IDataView Read(MLContext mlContext, string split, int rows)

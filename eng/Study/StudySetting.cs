@@ -40,12 +40,15 @@ public sealed record StudySetting(string Name, AdapterMethod Method)
     /// <summary>LaMDA initialization.</summary>
     public Adapters.LamdaInitialization Initialization { get; init; } = Adapters.LamdaInitialization.Spectral;
 
+    /// <summary>LaMDA's rates are relative step sizes (the library's default since the "relative" plan).</summary>
+    public bool RelativeSteps { get; init; } = true;
+
     /// <summary>Adapter rank; null: the library's default.</summary>
     public int? Rank { get; init; }
 
     /// <summary>The settings in one line, for the results table.</summary>
     public string Describe() => Classic ? "FeaturizeText + SdcaMaximumEntropy" : string.Create(CultureInfo.InvariantCulture,
-        $"{Method} lr={(LearningRateFactor is { } f && LearningRate is null ? $"default×{Show(f)}" : Show(LearningRate))} B×{Show(PmbMultiplier)} head×{Show(HeadMultiplier)} start={Show(FreezeStart)} ti={Show(FreezeFraction)} init={Initialization} decay={(DecayTowardsInitialValues ? "initial" : "zero")} r={(Rank is { } r ? r.ToString(CultureInfo.InvariantCulture) : "default")}");
+        $"{Method} lr={(LearningRateFactor is { } f && LearningRate is null ? $"default×{Show(f)}" : Show(LearningRate))} B×{Show(PmbMultiplier)} head×{Show(HeadMultiplier)} start={Show(FreezeStart)} ti={Show(FreezeFraction)} init={Initialization} decay={(DecayTowardsInitialValues ? "initial" : "zero")} r={(Rank is { } r ? r.ToString(CultureInfo.InvariantCulture) : "default")} steps={(RelativeSteps ? "relative" : "plain")}");
 
     private static string Show(double? value) => value is { } v ? v.ToString("G3", CultureInfo.InvariantCulture) : "default";
 }

@@ -48,6 +48,8 @@ public sealed class AdaptedModel : ITrainableColumnSource
     /// towards their initial values when asked), the head at the base rate times
     /// <see cref="ParameterGroupSettings.HeadLearningRateMultiplier"/>, everything else (LoRA's A and B, the encoder in
     /// full fine-tuning) at the base rate. No decay for biases and normalization weights. Empty groups are left out.
+    /// With <see cref="ParameterGroupSettings.RelativeLamdaSteps"/>, S's and B's steps are scaled per layer so that the
+    /// rate is a relative step size (<see cref="LamdaLinear"/>'s step scales).
     /// </summary>
     public IReadOnlyList<AdamWParameterGroup> ParameterGroups(ParameterGroupSettings settings)
     {
@@ -56,14 +58,23 @@ public sealed class AdaptedModel : ITrainableColumnSource
         var s = new HashSet<Parameter>(Layers.Select(l => l.Layer).OfType<LamdaLinear>().Select(l => l.AdapterS), ReferenceEqualityComparer.Instance);
         bool IsHead(string name) => HeadModuleNames.Any(h => name.StartsWith(h + ".", StringComparison.Ordinal));
         var groups = new List<AdamWParameterGroup>();
-        void AddGroup(IEnumerable<(string Name, Parameter Parameter)> parameters, double rate)
+        var lamdaLayers = Layers.Select(l => l.Layer).OfType<LamdaLinear>().ToList();
+        Dictionary<Parameter, StepScale>? sScales = null, bScales = null;
+        if (settings.RelativeLamdaSteps)
+        {
+            (sScales, bScales) = (new(ReferenceEqualityComparer.Instance), new(ReferenceEqualityComparer.Instance));
+            foreach (var layer in lamdaLayers)
+                (sScales[layer.AdapterS], bScales[layer.ProjectionB]) = layer.RelativeStepScales();
+        }
+        void AddGroup(IEnumerable<(string Name, Parameter Parameter)> parameters, double rate, Dictionary<Parameter, StepScale>? scales)
         {
             var list = parameters.ToList();
             if (list.Count > 0)
-                groups.Add(new AdamWParameterGroup(list, rate, settings.WeightDecay, settings.DecayTowardsInitialValues));
+                groups.Add(new AdamWParameterGroup(list, rate, settings.WeightDecay, settings.DecayTowardsInitialValues,
+                    scales?.Count > 0 ? list.ToDictionary(p => p.Name, p => scales[p.Parameter], StringComparer.Ordinal) : null));
         }
-        AddGroup(trainable.Where(p => s.Contains(p.Parameter)), settings.LearningRate);
-        AddGroup(trainable.Where(p => _pmbOwners.ContainsKey(p.Parameter)), settings.LearningRate * settings.PmbLearningRateMultiplier);
+        AddGroup(trainable.Where(p => s.Contains(p.Parameter)), settings.LearningRate, sScales);
+        AddGroup(trainable.Where(p => _pmbOwners.ContainsKey(p.Parameter)), settings.LearningRate * settings.PmbLearningRateMultiplier, bScales);
         var rest = trainable.Where(p => !s.Contains(p.Parameter) && !_pmbOwners.ContainsKey(p.Parameter)).ToList();
         groups.AddRange(AdamWParameterGroup.SplitByWeightDecay(rest.Where(p => IsHead(p.Name)), settings.LearningRate * settings.HeadLearningRateMultiplier, settings.WeightDecay));
         groups.AddRange(AdamWParameterGroup.SplitByWeightDecay(rest.Where(p => !IsHead(p.Name)), settings.LearningRate, settings.WeightDecay));

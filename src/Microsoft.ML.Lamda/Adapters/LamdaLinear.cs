@@ -57,7 +57,8 @@ public sealed class LamdaLinear : Module<Tensor, Tensor>, IAdapterLayer
         {
             var u = svd.LeftVectors.narrow(1, 0, rank).to(device);
             var vh = svd.RightVectorsTransposed.narrow(0, 0, rank).to(device);
-            var sigma = torch.tensor(svd.TopSingularValues.Take(rank).Select(v => (float)v).ToArray(), device: device);
+            SingularValues = svd.TopSingularValues.Take(rank).ToArray();
+            var sigma = torch.tensor(SingularValues.Select(v => (float)v).ToArray(), device: device);
             Tensor a, s, b, main;
             var w32 = weight.to(ScalarType.Float32);
             switch (initialization)
@@ -108,6 +109,22 @@ public sealed class LamdaLinear : Module<Tensor, Tensor>, IAdapterLayer
 
     /// <summary>Which columns of B freeze first.</summary>
     public PmbFreezeOrder FreezeOrder { get; }
+
+    /// <summary>σ₁ ≥ … ≥ σ_r, the wrapped weight's top singular values (whatever the initialization).</summary>
+    internal IReadOnlyList<double> SingularValues { get; }
+
+    /// <summary>
+    /// The step scale that makes one learning rate η a relative step for this layer: S's entry (i, j) steps by
+    /// η·√(σᵢσⱼ)/scaling, so that the change it makes to W, relative to the singular values it mixes, is η whatever the
+    /// checkpoint's weight scale; B steps by η/√d_out, so that a column (a unit vector) turns by about η per step.
+    /// </summary>
+    internal (StepScale S, StepScale B) RelativeStepScales()
+    {
+        // A singular value of 0 (a rank-deficient weight) would stop its row of S: floor it at 1e-3 of σ₁.
+        double floor = Math.Max(SingularValues[0] * 1e-3, 1e-12);
+        var root = SingularValues.Select(v => (float)Math.Sqrt(Math.Max(v, floor) / Scaling)).ToArray();
+        return (new StepScale(root, root), new StepScale([(float)(1 / Math.Sqrt(OutFeatures))], [1f]));
+    }
 
     /// <summary>The number of frozen columns of B, k.</summary>
     public int FrozenColumnCount { get; private set; }

@@ -85,15 +85,28 @@ public abstract class LamdaTrainerOptions
     public int MaxEpochs { get; set; } = 10;
 
     /// <summary>
-    /// Peak learning rate of LaMDA's S, LoRA's A and B, or every weight in full fine-tuning; null: the method's default
-    /// scaled by min(1, 256 / hidden size): 2e-2 for LaMDA and LaMDA++, 2e-3 for LoRA, 2e-4 for full fine-tuning.
+    /// Peak learning rate of LaMDA's S and B, LoRA's A and B, or every weight in full fine-tuning. Null: the method's
+    /// default: 1e-2 for LaMDA and LaMDA++ (a relative step, see <see cref="RelativeLamdaSteps"/>; 2e-2 scaled by
+    /// min(1, 256 / hidden size) without it), 2e-3 for LoRA and 2e-4 for full fine-tuning, both scaled by
+    /// min(1, 256 / hidden size).
     /// </summary>
     public double? LearningRate { get; set; }
 
-    /// <summary>LaMDA: B trains at <see cref="LearningRate"/> times this; null: 0.05 (B's steps move W by σ-amplified amounts).</summary>
+    /// <summary>
+    /// LaMDA: the learning rate is a relative step size. Each S entry (i, j) steps by the rate times √(σᵢσⱼ), the
+    /// singular values of the pretrained weight it mixes, and B steps by the rate over √d_out, so that S's entries and
+    /// B's columns change by about the rate, relative to their size, at each step, whatever the checkpoint's weight
+    /// scale. Default true; false steps S and B by the plain rate (then B needs a small <see cref="PmbLearningRateMultiplier"/>).
+    /// </summary>
+    public bool RelativeLamdaSteps { get; set; } = true;
+
+    /// <summary>LaMDA: B trains at <see cref="LearningRate"/> times this; null: 1 (0.05 without <see cref="RelativeLamdaSteps"/>).</summary>
     public double? PmbLearningRateMultiplier { get; set; }
 
-    /// <summary>The task head (trained in full) trains at <see cref="LearningRate"/> times this; null: 0.1 for LaMDA and LaMDA++, 1 otherwise.</summary>
+    /// <summary>
+    /// The task head (trained in full) trains at <see cref="LearningRate"/> times this; null: for LaMDA and LaMDA++, the
+    /// multiplier that gives the head LoRA's default rate; 1 otherwise.
+    /// </summary>
     public double? HeadLearningRateMultiplier { get; set; }
 
     /// <summary>AdamW weight decay (never applied to biases and LayerNorms). Default 0.01.</summary>
@@ -178,9 +191,10 @@ public abstract class LamdaTrainerOptions
         BatchSize = BatchSize,
         MaxEpochs = MaxEpochs,
         GradientAccumulationSteps = GradientAccumulationSteps,
-        LearningRate = LearningRate ?? LearningRateDefaults.BaseRate(Method, hiddenSize),
-        PmbLearningRateMultiplier = PmbLearningRateMultiplier ?? LearningRateDefaults.PmbMultiplier(Method),
-        HeadLearningRateMultiplier = HeadLearningRateMultiplier ?? LearningRateDefaults.HeadMultiplier(Method),
+        LearningRate = LearningRate ?? LearningRateDefaults.BaseRate(Method, hiddenSize, RelativeLamdaSteps),
+        PmbLearningRateMultiplier = PmbLearningRateMultiplier ?? LearningRateDefaults.PmbMultiplier(Method, RelativeLamdaSteps),
+        HeadLearningRateMultiplier = HeadLearningRateMultiplier ?? LearningRateDefaults.HeadMultiplier(Method, hiddenSize, RelativeLamdaSteps),
+        RelativeLamdaSteps = RelativeLamdaSteps,
         DecayTowardsInitialValues = DecayTowardsInitialValues,
         WeightDecay = WeightDecay,
         WarmupFraction = WarmupFraction,

@@ -55,6 +55,7 @@ internal sealed class FineTuningLoop(FineTuningSetup setup)
             PmbLearningRateMultiplier = settings.PmbLearningRateMultiplier,
             HeadLearningRateMultiplier = settings.HeadLearningRateMultiplier,
             DecayTowardsInitialValues = settings.DecayTowardsInitialValues,
+            RelativeLamdaSteps = settings.RelativeLamdaSteps,
         });
         var guard = new DivergenceGuard(settings.LearningRate, Math.Max(1, Math.Min(10, batchesPerEpoch / 4)));
         using var optimizer = new AdamW(groups, columns: setup.Adapted);

@@ -27,6 +27,9 @@ internal sealed record TrainingSettings
     /// <summary>LaMDA's S and B decay towards their initial values instead of towards zero.</summary>
     public bool DecayTowardsInitialValues { get; init; }
 
+    /// <summary>LaMDA's rates are relative step sizes (<see cref="ParameterGroupSettings.RelativeLamdaSteps"/>).</summary>
+    public bool RelativeLamdaSteps { get; init; }
+
     /// <summary>AdamW decoupled weight decay (never applied to biases and LayerNorms).</summary>
     public double WeightDecay { get; init; }
 

@@ -33,6 +33,61 @@ public class ParameterGroupTests
     }
 
     [Fact]
+    public void RelativeStepsMoveSByTheRateTimesTheRootOfItsSingularValuesAndBByTheRateOverTheRootOfItsWidth()
+    {
+        var (model, adapted) = AdapterTraining.Build(Lamda);
+        var settings = new ParameterGroupSettings(1e-2, WeightDecay: 0) { PmbLearningRateMultiplier = 0.5, HeadLearningRateMultiplier = 0.5, RelativeLamdaSteps = true };
+        using var optimizer = new AdamW(adapted.ParameterGroups(settings), columns: adapted);
+        var before = adapted.TrainableParameters().ToDictionary(p => p.Name, p => p.Parameter.detach().clone());
+        AdapterTraining.Train(model, adapted, optimizer, steps: 1, totalSteps: 100);
+
+        int checkedLayers = 0;
+        foreach (var (name, layer) in adapted.Layers)
+        {
+            var lamda = (LamdaLinear)layer;
+            var sigma = lamda.SingularValues;
+            Assert.True(sigma[^1] > 0, "the layer's weight must have a nonzero spectrum");
+            // Adam's first step is ±rate·scale for every element whose gradient is well above ε.
+            var movedS = (lamda.AdapterS.detach() - before[name + ".lamda_S"]).abs();
+            for (int i = 0; i < lamda.Rank; i++)
+                for (int j = 0; j < lamda.Rank; j++)
+                {
+                    double expected = 1e-2 * Math.Sqrt(sigma[i] * sigma[j] / lamda.Scaling);
+                    double moved = movedS[i, j].item<float>();
+                    Assert.InRange(moved, expected * 0.99, expected * 1.01);
+                }
+            double expectedB = 1e-2 * 0.5 / Math.Sqrt(lamda.OutFeatures);
+            double movedB = (lamda.ProjectionB.detach() - before[name + ".lamda_B"]).abs().max().item<float>();
+            Assert.InRange(movedB, expectedB * 0.99, expectedB * 1.01);
+            checkedLayers++;
+        }
+        Assert.True(checkedLayers > 0);
+        // The spectrum differs between entries, so the scaled steps differ: a plain-rate step would move all by 1e-2.
+        var firstS = adapted.Layers.Select(l => (LamdaLinear)l.Layer).First();
+        Assert.True(firstS.SingularValues[0] > firstS.SingularValues[^1] * 1.01);
+        foreach (var (name, parameter) in adapted.TrainableParameters().Where(p => p.Name.StartsWith("classifier.", StringComparison.Ordinal)))
+        {
+            double moved = (parameter - before[name]).abs().max().item<float>();
+            Assert.InRange(moved, 5e-3 * 0.99, 5e-3 * 1.01);
+        }
+    }
+
+    [Fact]
+    public void AStepScaleThatDoesNotFitItsParameterIsRefusedWithItsName()
+    {
+        var (_, adapted) = AdapterTraining.Build(Lamda);
+        var s = adapted.Layers.Select(l => (LamdaLinear)l.Layer).First().AdapterS;
+        var named = new[] { ("layer.lamda_S", s) };
+        var wrongLength = Assert.Throws<ArgumentException>(() => new AdamWParameterGroup(named, 1e-2, 0, stepScales: new Dictionary<string, StepScale> { ["layer.lamda_S"] = new([1f, 2f], [1f]) }));
+        Assert.Contains("'layer.lamda_S'", wrongLength.Message);
+        Assert.Contains("expected 1 or 4", wrongLength.Message);
+        var negative = Assert.Throws<ArgumentException>(() => new AdamWParameterGroup(named, 1e-2, 0, stepScales: new Dictionary<string, StepScale> { ["layer.lamda_S"] = new([1f], [-1f]) }));
+        Assert.Contains("finite positive", negative.Message);
+        var unknown = Assert.Throws<ArgumentException>(() => new AdamWParameterGroup(named, 1e-2, 0, stepScales: new Dictionary<string, StepScale> { ["other"] = new([1f], [1f]) }));
+        Assert.Contains("'other'", unknown.Message);
+    }
+
+    [Fact]
     public void DecayTowardsInitialValuesLeavesAnUntouchedAdapterUnchanged()
     {
         var (_, adapted) = AdapterTraining.Build(Lamda);

@@ -307,12 +307,35 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
         Assert.Equal((1e-2, 0.2, 0.3, false), (settings.LearningRate, settings.PmbLearningRateMultiplier, settings.HeadLearningRateMultiplier, settings.DecayTowardsInitialValues));
     }
 
-    [Fact]
-    public void DefaultRatesShrinkWithTheHiddenSize()
+    [Theory]
+    [InlineData(AdapterMethod.Lora, true)]
+    [InlineData(AdapterMethod.FullFineTuning, true)]
+    [InlineData(AdapterMethod.Lamda, false)]
+    public void DefaultPlainRatesShrinkWithTheHiddenSize(AdapterMethod method, bool relativeLamdaSteps)
     {
-        var options = new LamdaTextClassificationTrainer.Options();
+        var options = new LamdaTextClassificationTrainer.Options { Method = method, RelativeLamdaSteps = relativeLamdaSteps };
         double small = options.ToTrainingSettings(hiddenSize: 256).LearningRate, wide = options.ToTrainingSettings(hiddenSize: 768).LearningRate;
         Assert.InRange(wide * 3, small * (1 - 1e-12), small * (1 + 1e-12));
+    }
+
+    [Theory]
+    [InlineData(AdapterMethod.Lamda)]
+    [InlineData(AdapterMethod.LamdaPlusPlus)]
+    public void DefaultRelativeLamdaRateIsTheSameForEveryWidthAndItsHeadTrainsAtLorasRate(AdapterMethod method)
+    {
+        var options = new LamdaTextClassificationTrainer.Options { Method = method };
+        foreach (int hiddenSize in new[] { 256, 384, 768 })
+        {
+            var settings = options.ToTrainingSettings(hiddenSize);
+            var lora = new LamdaTextClassificationTrainer.Options { Method = AdapterMethod.Lora }.ToTrainingSettings(hiddenSize);
+            Assert.True(settings.RelativeLamdaSteps);
+            Assert.InRange(settings.LearningRate, 1e-2 * (1 - 1e-12), 1e-2 * (1 + 1e-12));
+            Assert.InRange(settings.PmbLearningRateMultiplier, 1 - 1e-12, 1 + 1e-12);
+            double head = settings.LearningRate * settings.HeadLearningRateMultiplier;
+            Assert.InRange(head, lora.LearningRate * (1 - 1e-12), lora.LearningRate * (1 + 1e-12));
+        }
+        var plain = new LamdaTextClassificationTrainer.Options { Method = method, RelativeLamdaSteps = false }.ToTrainingSettings(256);
+        Assert.InRange(plain.PmbLearningRateMultiplier, 0.05 - 1e-12, 0.05 + 1e-12);
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace Microsoft.ML.Lamda.Training;
 /// float32 master copy that accumulates the updates and is rounded into the parameter after each step, so that steps
 /// smaller than the low-precision spacing (LaMDA's S sits at the singular values, 1 to 10) are not lost. A group may
 /// decay towards the values its parameters had when the optimizer was created instead of towards zero
-/// (<see cref="AdamWParameterGroup.DecayTowardsInitialValues"/>).
+/// (<see cref="AdamWParameterGroup.DecayTowardsInitialValues"/>), and may scale some parameters' steps element by
+/// element (<see cref="AdamWParameterGroup.StepScales"/>, see <see cref="StepScale"/>).
 /// </summary>
 public sealed class AdamW : IDisposable
 {
@@ -24,6 +25,7 @@ public sealed class AdamW : IDisposable
     private readonly ITrainableColumnSource? _columns;
     private readonly Dictionary<string, ParameterState> _state = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _initialValues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _stepScales = new(StringComparer.Ordinal);
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="groups">The parameter groups; parameter names must be unique.</param>
@@ -51,6 +53,14 @@ public sealed class AdamW : IDisposable
         foreach (var group in Groups.Where(g => g.DecayTowardsInitialValues && g.WeightDecay > 0))
             foreach (var (name, p) in group.Parameters)
                 _initialValues[name] = p.detach().to(ScalarType.Float32).clone().DetachFromDisposeScope();
+        foreach (var group in Groups)
+            foreach (var (name, scale) in group.StepScales)
+            {
+                var device = group.Parameters.First(p => p.Name == name).Parameter.device;
+                using var rowFactors = torch.tensor(scale.Rows.ToArray(), device: device).unsqueeze(1);
+                using var columnFactors = torch.tensor(scale.Columns.ToArray(), device: device).unsqueeze(0);
+                _stepScales[name] = rowFactors.mul(columnFactors).DetachFromDisposeScope();
+            }
     }
 
     /// <summary>The parameter groups.</summary>
@@ -153,7 +163,15 @@ public sealed class AdamW : IDisposable
                 double correction1 = 1 - Math.Pow(Beta1, state.Step);
                 double correction2 = 1 - Math.Pow(Beta2, state.Step);
                 var denominator = (state.ExpAvgSq.sqrt() / Math.Sqrt(correction2)).add_(Epsilon);
-                value.addcdiv_(state.ExpAvg, denominator, value: -lr / correction1);
+                if (_stepScales.TryGetValue(name, out var stepScale))
+                {
+                    var scale = range is { } r5 && stepScale.shape[1] != 1 ? stepScale.narrow(1, r5.Start, r5.Count) : stepScale;
+                    value.add_(state.ExpAvg.div(denominator).mul_(scale), alpha: -lr / correction1);
+                }
+                else
+                {
+                    value.addcdiv_(state.ExpAvg, denominator, value: -lr / correction1);
+                }
                 if (state.Master is not null) target.copy_(value);
             }
         }
@@ -246,6 +264,8 @@ public sealed class AdamW : IDisposable
         Clear();
         foreach (var t in _initialValues.Values) t.Dispose();
         _initialValues.Clear();
+        foreach (var t in _stepScales.Values) t.Dispose();
+        _stepScales.Clear();
     }
 
     private void Clear()

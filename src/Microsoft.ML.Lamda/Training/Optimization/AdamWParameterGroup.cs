@@ -13,7 +13,9 @@ public sealed class AdamWParameterGroup
     /// Decay pulls each parameter towards its value when the optimizer was created instead of towards zero (for
     /// adapters that hold pretrained components, such as LaMDA's S and B: the decay then regularises the change).
     /// </param>
-    public AdamWParameterGroup(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate, double weightDecay, bool decayTowardsInitialValues = false)
+    /// <param name="stepScales">Per-element step multipliers of some of the group's parameters, by name (see <see cref="StepScale"/>).</param>
+    /// <exception cref="ArgumentException">A rate or decay is not valid, or a step scale names no parameter of the group or does not fit its shape.</exception>
+    public AdamWParameterGroup(IEnumerable<(string Name, Parameter Parameter)> parameters, double learningRate, double weightDecay, bool decayTowardsInitialValues = false, IReadOnlyDictionary<string, StepScale>? stepScales = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(learningRate >= 0 && double.IsFinite(learningRate)))
@@ -24,7 +26,18 @@ public sealed class AdamWParameterGroup
         LearningRate = learningRate;
         WeightDecay = weightDecay;
         DecayTowardsInitialValues = decayTowardsInitialValues;
+        StepScales = stepScales ?? new Dictionary<string, StepScale>(StringComparer.Ordinal);
+        foreach (var (name, scale) in StepScales)
+        {
+            var match = Parameters.FirstOrDefault(p => p.Name == name);
+            if (match.Parameter is null)
+                throw new ArgumentException($"A step scale names parameter '{name}', which is not in the group.", nameof(stepScales));
+            scale.Validate(name, match.Parameter.shape);
+        }
     }
+
+    /// <summary>Per-element step multipliers, by parameter name; parameters not named here step by the rate alone.</summary>
+    public IReadOnlyDictionary<string, StepScale> StepScales { get; }
 
     /// <summary>Whether decay pulls towards the values at the optimizer's creation (true) or towards zero (false).</summary>
     public bool DecayTowardsInitialValues { get; }

@@ -20,4 +20,10 @@ public sealed record ParameterGroupSettings(double LearningRate, double WeightDe
     /// towards zero, so that decay regularises the change. Default false.
     /// </summary>
     public bool DecayTowardsInitialValues { get; init; }
+
+    /// <summary>
+    /// LaMDA: the rates of S and B are relative step sizes (see <see cref="Adapters.LamdaLinear"/>'s step scales): S's
+    /// entry (i, j) steps by the rate times √(σᵢσⱼ), B by the rate over √d_out. Default false (plain rates).
+    /// </summary>
+    public bool RelativeLamdaSteps { get; init; }
 }
