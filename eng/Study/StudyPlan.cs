@@ -32,8 +32,8 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
     ], [1], TrainRows: 600, EvaluationRows: 300, Epochs: 2, Split: "validation");
 
     /// <summary>
-    /// Relative LaMDA steps (S stepped in proportion to √(σᵢσⱼ), B by 1/√d_out; the library's default since this plan):
-    /// the new default, half and twice its rate, B at twice the rate, LaMDA++, and the previous plain-rate default for
+    /// Relative LaMDA steps (S stepped in proportion to √(σᵢσⱼ), B by 1/√d_out; opt-in in the library): its
+    /// default, half and twice its rate, B at twice the rate, LaMDA++, and the previous plain-rate default for
     /// comparison; same size and split as <see cref="Screen"/>, three seeds.
     /// </summary>
     public static StudyPlan Relative { get; } = Screen with
@@ -41,12 +41,12 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
         Name = "relative",
         Settings =
         [
-            new("relative-default", AdapterMethod.Lamda),
-            new("relative-half-lr", AdapterMethod.Lamda) { LearningRateFactor = 0.5 },
-            new("relative-double-lr", AdapterMethod.Lamda) { LearningRateFactor = 2 },
-            new("relative++-default", AdapterMethod.LamdaPlusPlus),
-            new("relative-b-2x", AdapterMethod.Lamda) { PmbMultiplier = 2 },
-            new("plain-default", AdapterMethod.Lamda) { RelativeSteps = false },
+            new("relative-default", AdapterMethod.Lamda) { RelativeSteps = true },
+            new("relative-half-lr", AdapterMethod.Lamda) { LearningRateFactor = 0.5, RelativeSteps = true },
+            new("relative-double-lr", AdapterMethod.Lamda) { LearningRateFactor = 2, RelativeSteps = true },
+            new("relative++-default", AdapterMethod.LamdaPlusPlus) { RelativeSteps = true },
+            new("relative-b-2x", AdapterMethod.Lamda) { PmbMultiplier = 2, RelativeSteps = true },
+            new("plain-default", AdapterMethod.Lamda),
         ],
         Seeds = [1, 2, 3],
     };

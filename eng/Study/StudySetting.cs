@@ -40,8 +40,8 @@ public sealed record StudySetting(string Name, AdapterMethod Method)
     /// <summary>LaMDA initialization.</summary>
     public Adapters.LamdaInitialization Initialization { get; init; } = Adapters.LamdaInitialization.Spectral;
 
-    /// <summary>LaMDA's rates are relative step sizes (the library's default since the "relative" plan).</summary>
-    public bool RelativeSteps { get; init; } = true;
+    /// <summary>LaMDA's rates are relative step sizes (<c>RelativeLamdaSteps</c>; opt-in in the library).</summary>
+    public bool RelativeSteps { get; init; }
 
     /// <summary>Adapter rank; null: the library's default.</summary>
     public int? Rank { get; init; }

@@ -86,8 +86,8 @@ public abstract class LamdaTrainerOptions
 
     /// <summary>
     /// Peak learning rate of LaMDA's S and B, LoRA's A and B, or every weight in full fine-tuning. Null: the method's
-    /// default: 1e-2 for LaMDA and LaMDA++ (a relative step, see <see cref="RelativeLamdaSteps"/>; 2e-2 scaled by
-    /// min(1, 256 / hidden size) without it), 2e-3 for LoRA and 2e-4 for full fine-tuning, both scaled by
+    /// default: 2e-2 for LaMDA and LaMDA++ scaled by min(1, 256 / hidden size) (1e-2, unscaled, with
+    /// <see cref="RelativeLamdaSteps"/>), 2e-3 for LoRA and 2e-4 for full fine-tuning, both scaled by
     /// min(1, 256 / hidden size).
     /// </summary>
     public double? LearningRate { get; set; }
@@ -96,11 +96,12 @@ public abstract class LamdaTrainerOptions
     /// LaMDA: the learning rate is a relative step size. Each S entry (i, j) steps by the rate times √(σᵢσⱼ), the
     /// singular values of the pretrained weight it mixes, and B steps by the rate over √d_out, so that S's entries and
     /// B's columns change by about the rate, relative to their size, at each step, whatever the checkpoint's weight
-    /// scale. Default true; false steps S and B by the plain rate (then B needs a small <see cref="PmbLearningRateMultiplier"/>).
+    /// scale. Default false (opt-in while the settings study is unfinished): S and B step by the plain rate, and B
+    /// needs a small <see cref="PmbLearningRateMultiplier"/>.
     /// </summary>
-    public bool RelativeLamdaSteps { get; set; } = true;
+    public bool RelativeLamdaSteps { get; set; }
 
-    /// <summary>LaMDA: B trains at <see cref="LearningRate"/> times this; null: 1 (0.05 without <see cref="RelativeLamdaSteps"/>).</summary>
+    /// <summary>LaMDA: B trains at <see cref="LearningRate"/> times this; null: 0.05 (1 with <see cref="RelativeLamdaSteps"/>).</summary>
     public double? PmbLearningRateMultiplier { get; set; }
 
     /// <summary>

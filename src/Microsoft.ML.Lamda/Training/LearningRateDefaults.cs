@@ -3,7 +3,7 @@ namespace Microsoft.ML.Lamda.Training;
 /// <summary>
 /// The learning rates used when the user gives none, by method and encoder hidden size h (see the README's method
 /// section). Plain rates are scaled by min(1, 256/h), so that wider (base-size) encoders get proportionally smaller
-/// steps. LaMDA's rate with relative steps (the default) is a relative step size, the same for every encoder: S and B
+/// steps. LaMDA's rate with relative steps (opt-in) is a relative step size, the same for every encoder: S and B
 /// are stepped in proportion to the layer's own singular values (<see cref="Adapters.LamdaLinear"/>), which is what
 /// made the best plain rate move between encoders. The task head, a fresh layer, trains at LoRA's default rate.
 /// </summary>

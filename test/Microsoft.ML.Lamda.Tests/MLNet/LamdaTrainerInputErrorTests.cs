@@ -321,9 +321,10 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
     [Theory]
     [InlineData(AdapterMethod.Lamda)]
     [InlineData(AdapterMethod.LamdaPlusPlus)]
-    public void DefaultRelativeLamdaRateIsTheSameForEveryWidthAndItsHeadTrainsAtLorasRate(AdapterMethod method)
+    public void RelativeLamdaDefaultRateIsTheSameForEveryWidthAndItsHeadTrainsAtLorasRate(AdapterMethod method)
     {
-        var options = new LamdaTextClassificationTrainer.Options { Method = method };
+        Assert.False(new LamdaTextClassificationTrainer.Options().RelativeLamdaSteps);
+        var options = new LamdaTextClassificationTrainer.Options { Method = method, RelativeLamdaSteps = true };
         foreach (int hiddenSize in new[] { 256, 384, 768 })
         {
             var settings = options.ToTrainingSettings(hiddenSize);
@@ -334,7 +335,7 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
             double head = settings.LearningRate * settings.HeadLearningRateMultiplier;
             Assert.InRange(head, lora.LearningRate * (1 - 1e-12), lora.LearningRate * (1 + 1e-12));
         }
-        var plain = new LamdaTextClassificationTrainer.Options { Method = method, RelativeLamdaSteps = false }.ToTrainingSettings(256);
+        var plain = new LamdaTextClassificationTrainer.Options { Method = method }.ToTrainingSettings(256);
         Assert.InRange(plain.PmbLearningRateMultiplier, 0.05 - 1e-12, 0.05 + 1e-12);
     }
 
