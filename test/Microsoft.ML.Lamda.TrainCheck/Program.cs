@@ -54,7 +54,7 @@ var options = new LamdaTextClassificationTrainer.Options
     BatchSize = 4,
     Dropout = 0.1,
     LearningRate = 2e-2,
-    Device = "cpu",
+    Device = "cpu", // the kill-and-resume tests compare SHA-256 of weights and score bits: CPU always (GPU backward kernels use atomics)
     Progress = new Reporter(p => Mark($"PROGRESS epoch={p.Epoch} step={p.Step}{(p.IsEpochEnd ? " end" : "")}")),
 };
 using var model = mlContext.MulticlassClassification.Trainers.Lamda(options).Fit(keyed);

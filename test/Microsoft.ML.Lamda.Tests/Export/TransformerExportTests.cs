@@ -54,7 +54,7 @@ public sealed class TransformerExportTests : IDisposable
         var rows = TinyTextTasks.PairRows(24, seed: 5);
         using var model = _mlContext.Regression.Trainers.LamdaSentenceSimilarity(new LamdaSentenceSimilarityTrainer.Options
         {
-            ModelPath = _checkpoint, Rank = 4, MaxEpochs = 1, BatchSize = 8, LearningRate = 1e-2, Device = "cpu", MaxSequenceLength = 12,
+            ModelPath = _checkpoint, Rank = 4, MaxEpochs = 1, BatchSize = 8, LearningRate = 1e-2, Device = TestDevice.Name, MaxSequenceLength = 12,
         }).Fit(_mlContext.Data.LoadFromEnumerable(rows));
         var path = Path.Combine(_directory, "similarity.onnx");
         model.ExportToOnnx(path);

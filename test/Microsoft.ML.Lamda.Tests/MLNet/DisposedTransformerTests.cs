@@ -67,5 +67,5 @@ public sealed class DisposedTransformerTests
 
     private static LamdaSentenceSimilarityTransformer FitSimilarity(MLContext mlContext, string checkpoint, IDataView data)
         => mlContext.Regression.Trainers.LamdaSentenceSimilarity(
-            new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, Device = "cpu" }).Fit(data);
+            new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, Device = TestDevice.Name }).Fit(data);
 }

@@ -24,7 +24,7 @@ public sealed class LamdaSentenceSimilarityTrainerTests : IDisposable
             MaxEpochs = 5,
             BatchSize = 8,
             LearningRate = 1e-2,
-            Device = "cpu",
+            Device = TestDevice.Name,
             ValidationSet = validation,
         };
 

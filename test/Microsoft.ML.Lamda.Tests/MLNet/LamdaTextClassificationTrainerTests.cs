@@ -18,7 +18,7 @@ public sealed class LamdaTextClassificationTrainerTests : IDisposable
         BatchSize = 8,
         // A random tiny encoder needs larger steps than a pretrained one; LaMDA trains only S once B is frozen.
         LearningRate = method switch { AdapterMethod.FullFineTuning => 1e-3, AdapterMethod.Lora => 1e-2, _ => 2e-2 },
-        Device = "cpu",
+        Device = TestDevice.Name,
     };
 
     [Theory]

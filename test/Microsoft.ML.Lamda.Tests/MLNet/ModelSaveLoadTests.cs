@@ -44,7 +44,7 @@ public sealed class ModelSaveLoadTests : IDisposable
         var checkpoint = TinyTextTasks.WriteCheckpoint();
         var rows = TinyTextTasks.PairRows(64, seed: 5);
         var data = mlContext.Data.LoadFromEnumerable(rows);
-        var options = new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, BatchSize = 16, Device = "cpu" };
+        var options = new LamdaSentenceSimilarityTrainer.Options { ModelPath = checkpoint, Rank = 4, MaxEpochs = 1, BatchSize = 16, Device = TestDevice.Name };
         using var model = mlContext.Regression.Trainers.LamdaSentenceSimilarity(options).Fit(data);
         var zip = Path.Combine(_work, "similarity.zip");
         mlContext.Model.Save(model, data.Schema, zip);

@@ -29,6 +29,8 @@ public sealed class ResumeAndCancellationTests : IDisposable
         options.Dropout = 0.1;
         options.CheckpointDirectory = checkpointDirectory;
         options.Progress = progress;
+        // Resumed runs must repeat the uninterrupted one bit for bit: CPU, whatever LAMDA_TEST_DEVICE says (GPU backward kernels use atomics).
+        options.Device = "cpu";
         return options;
     }
 

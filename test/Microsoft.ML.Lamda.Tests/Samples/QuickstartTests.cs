@@ -17,7 +17,7 @@ public sealed class QuickstartTests : IDisposable
     {
         // One libtorch thread: on a busy 2-core machine (the whole suite runs at once) two threads contend and run ~4x slower.
         TorchSharp.torch.set_num_threads(1);
-        var settings = QuickstartSettings.Reduced(Path.Combine(AppContext.BaseDirectory, "data"), _output) with { Encoder = QuickstartEncoder.Embedded };
+        var settings = QuickstartSettings.Reduced(Path.Combine(AppContext.BaseDirectory, "data"), _output) with { Encoder = QuickstartEncoder.Embedded, Device = TestDevice.Name };
         var log = new StringWriter();
 
         var result = QuickstartRun.Run(settings, log);
@@ -62,6 +62,7 @@ public sealed class QuickstartTests : IDisposable
     [Theory]
     [InlineData("--method", "adapterx")]
     [InlineData("--encoder", "bert-large")]
+    [InlineData("--device", "tpu")]
     public void CommandLineRejectsAnUnknownChoice(string option, string value)
     {
         var output = new StringWriter();
