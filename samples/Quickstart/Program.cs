@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.ML.Lamda.Training;
 
 namespace Microsoft.ML.Lamda.Samples.Quickstart;
 
@@ -23,11 +24,24 @@ public static class Program
         var maxLength = new Option<int?>("--max-length") { Description = "Longest token sequence (default 64, quick 48)." };
         var rank = new Option<int>("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => 16 };
         var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: the library's, by method and hidden size h: 2e-2 for LaMDA and LaMDA++ (B ×0.05, head ×0.1), 2e-3 for LoRA, 2e-4 for full fine-tuning, each times min(1, 256/h))." };
+        var device = new Option<string>("--device") { Description = "Device: auto (a GPU where the CUDA build finds one, else CPU), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        device.Validators.Add(result =>
+        {
+            // Refused before any data is read: an unknown name, or a GPU this build or machine does not have.
+            try
+            {
+                DeviceSelector.Resolve(result.GetValueOrDefault<string>() ?? "auto");
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
         var threads = new Option<int?>("--threads") { Description = "CPU threads of libtorch (default: libtorch's choice, one per core; 1 is faster on a busy machine)." };
 
         var command = new RootCommand("Fine-tunes all-MiniLM-L6-v2 (or the embedded encoder) on Debian package descriptions with LaMDA and compares it with a classic ML.NET pipeline.")
         {
-            quick, encoder, method, outputDirectory, data, trainRows, epochs, maxLength, rank, learningRate, threads,
+            quick, encoder, method, outputDirectory, data, trainRows, epochs, maxLength, rank, learningRate, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -44,6 +58,7 @@ public static class Program
                 MaxLength = parse.GetValue(maxLength) ?? settings.MaxLength,
                 Rank = parse.GetValue(rank),
                 LearningRate = parse.GetValue(learningRate),
+                Device = parse.GetValue(device)!,
             };
             QuickstartRun.Run(settings, output);
             return 0;

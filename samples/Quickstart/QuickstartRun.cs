@@ -59,6 +59,7 @@ public static class QuickstartRun
             MaxEpochs = settings.Epochs,
             MaxSequenceLength = settings.MaxLength,
             LearningRate = settings.LearningRate,
+            Device = settings.Device,
             ValidationSet = data.Validation is null ? null : keyMap.Transform(data.Validation),
             Progress = new LineProgress(output, losses),
         });
@@ -68,7 +69,7 @@ public static class QuickstartRun
         var toSection = mlContext.Transforms.Conversion.MapKeyToValue("PredictedSection", "PredictedLabel").Fit(lamda.Transform(keyedTrain));
         var model = keyMap.Append(lamda).Append(toSection);
         var report = lamda.TrainingReport;
-        output.WriteLine($"Trained in {lamdaTime:mm\\:ss}: {report.TrainableParameters:N0} of {report.TotalParameters:N0} parameters trainable ({100.0 * report.TrainableParameters / report.TotalParameters:F2} %).");
+        output.WriteLine($"Trained in {lamdaTime:mm\\:ss}: {report.TrainableParameters:N0} of {report.TotalParameters:N0} parameters trainable ({100.0 * report.TrainableParameters / report.TotalParameters:F2} %){(report.PeakGpuMemoryBytes is long gpu ? $", peak GPU memory {gpu / (1024.0 * 1024):F0} MiB" : "")}.");
 
         output.WriteLine("Evaluating on the test set...");
         var lamdaScores = ModelScores.Evaluate(mlContext, $"{MethodName(settings.Method)}, {encoderName}", model, data.Test, lamdaTime, report.TrainableParameters);

@@ -42,6 +42,9 @@ public sealed record QuickstartSettings
     /// </summary>
     public double? LearningRate { get; init; }
 
+    /// <summary>Device of the fine-tuning: <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (the trainers' <c>Device</c> option).</summary>
+    public string Device { get; init; } = "auto";
+
     /// <summary>True for the reduced CI mode.</summary>
     public bool Quick { get; init; }
 
