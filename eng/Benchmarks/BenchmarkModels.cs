@@ -1,6 +1,7 @@
 using Microsoft.ML.Lamda.Adapters;
 using Microsoft.ML.Lamda.Checkpoints;
 using Microsoft.ML.Lamda.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Lamda.Benchmarks;
@@ -8,11 +9,17 @@ namespace Microsoft.ML.Lamda.Benchmarks;
 /// <summary>Builds the randomly initialised encoders and adapter configurations the harness measures.</summary>
 internal static class BenchmarkModels
 {
-    /// <summary>A random encoder of <paramref name="shape"/> with a two-class head, on CPU, in <paramref name="dtype"/>.</summary>
-    public static SequenceClassificationModel Create(ModelShape shape, ScalarType dtype, long seed = 0)
+    /// <summary>A random encoder of <paramref name="shape"/> with a two-class head, on <paramref name="device"/> (cpu, cuda, cuda:N), in <paramref name="dtype"/>.</summary>
+    public static SequenceClassificationModel Create(ModelShape shape, ScalarType dtype, long seed = 0, string device = "cpu")
     {
         manual_seed(seed);
-        return SequenceClassificationModel.Create(Config(shape), new SequenceClassificationModelOptions { NumLabels = 2, Device = "cpu", DType = dtype });
+        return SequenceClassificationModel.Create(Config(shape), new SequenceClassificationModelOptions { NumLabels = 2, Device = device, DType = dtype });
+    }
+
+    /// <summary>Waits for the GPU's queued work, so that a stopwatch read next includes it (nothing on CPU).</summary>
+    public static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
     }
 
     /// <summary>The adapter configuration of a variant (the same targets for every adapter method: all six linear layers per block).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.Lamda.Adapters;
 using Microsoft.ML.Lamda.Models;
+using Microsoft.ML.Lamda.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Lamda.Benchmarks;
@@ -17,15 +18,17 @@ internal static class InferenceBenchmark
     public static InferenceResult Run(InferenceCase c)
     {
         var shape = ModelShape.Parse(c.Model);
-        using var pretrained = BenchmarkModels.Create(shape, ScalarType.Float32);
-        using var adaptedModel = BenchmarkModels.Create(shape, ScalarType.Float32);
+        var device = DeviceSelector.Resolve(c.Device);
+        using var pretrained = BenchmarkModels.Create(shape, ScalarType.Float32, device: c.Device);
+        using var adaptedModel = BenchmarkModels.Create(shape, ScalarType.Float32, device: c.Device);
         var adapted = AdapterInjector.Inject(adaptedModel.Network, BenchmarkModels.Adapters(TrainingVariant.LamdaDuringFreezing, c.Rank, adaptedModel.HeadModuleNames));
         pretrained.Train(false);
         adaptedModel.Train(false);
         using var noGrad = no_grad();
         var generator = new Generator(2);
-        using var ids = randint(1, shape.Vocabulary, new long[] { c.Rows, c.SequenceLength }, generator: generator, dtype: ScalarType.Int64);
-        using var mask = ones(c.Rows, c.SequenceLength, dtype: ScalarType.Int64);
+        using var hostIds = randint(1, shape.Vocabulary, new long[] { c.Rows, c.SequenceLength }, generator: generator, dtype: ScalarType.Int64);
+        using var ids = hostIds.to(device);
+        using var mask = ones(c.Rows, c.SequenceLength, dtype: ScalarType.Int64, device: device);
 
         double unmerged = RowsPerSecond(adaptedModel, ids, mask, c.Batch);
         adapted.Merge();
@@ -44,6 +47,7 @@ internal static class InferenceBenchmark
     {
         long rows = ids.shape[0];
         using (var scope = NewDisposeScope()) model.Forward(ids.narrow(0, 0, Math.Min(batch, rows)), mask.narrow(0, 0, Math.Min(batch, rows))); // warm-up
+        BenchmarkModels.Synchronize(model.Device);
         var watch = Stopwatch.StartNew();
         for (long start = 0; start < rows; start += batch)
         {
@@ -51,6 +55,7 @@ internal static class InferenceBenchmark
             long count = Math.Min(batch, rows - start);
             model.Forward(ids.narrow(0, start, count), mask.narrow(0, start, count));
         }
+        BenchmarkModels.Synchronize(model.Device); // on CUDA the forward passes were only queued
         return rows / watch.Elapsed.TotalSeconds;
     }
 }

@@ -16,21 +16,37 @@ var defaultAllocator = new Option<bool>("--default-allocator")
 {
     Description = "Run the children with glibc's default allocator settings: step times as an application sees them, but peak memory then counts freed memory the heap keeps (use a separate --output).",
 };
-var root = new RootCommand("Benchmarks LaMDA, LaMDA++, LoRA and full fine-tuning side by side.") { output, models, batches, warmup, steps, bfloat16, smoke, defaultAllocator };
+var device = new Option<string>("--device") { Description = "Device of the measured training and inference: cpu, cuda or cuda:N (CUDA needs the CUDA build: -p:LamdaTorchBackend=cuda).", DefaultValueFactory = _ => "cpu" };
+device.Validators.Add(result =>
+{
+    var name = result.GetValueOrDefault<string>() ?? "cpu";
+    try
+    {
+        if (name.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException("Device 'auto' is not measured: name the device (cpu, cuda or cuda:N).");
+        Microsoft.ML.Lamda.Training.DeviceSelector.Resolve(name);
+    }
+    catch (ArgumentException e)
+    {
+        result.AddError(e.Message);
+    }
+});
+var root = new RootCommand("Benchmarks LaMDA, LaMDA++, LoRA and full fine-tuning side by side.") { output, models, batches, warmup, steps, bfloat16, smoke, defaultAllocator, device };
 root.SetAction(parse =>
 {
     bool isSmoke = parse.GetValue(smoke);
-    var trainingCases = isSmoke ? BenchmarkPlan.Smoke().ToList() : BenchmarkPlan.Full(parse.GetValue(models)!, parse.GetValue(batches)!, parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(bfloat16)).ToList();
+    var deviceName = parse.GetValue(device)!.Trim().ToLowerInvariant();
+    var trainingCases = (isSmoke ? BenchmarkPlan.Smoke() : BenchmarkPlan.Full(parse.GetValue(models)!, parse.GetValue(batches)!, parse.GetValue(warmup), parse.GetValue(steps), parse.GetValue(bfloat16)))
+        .Select(c => c with { Device = deviceName }).ToList();
     var inferenceCases = isSmoke
-        ? new[] { new InferenceCase(ModelShape.TinyBert.Name, 4, 16, 4, 8) }
-        : parse.GetValue(models)!.Select(m => new InferenceCase(m, 32, 128, 8, 64)).ToArray();
+        ? new[] { new InferenceCase(ModelShape.TinyBert.Name, 4, 16, 4, 8, deviceName) }
+        : parse.GetValue(models)!.Select(m => new InferenceCase(m, 32, 128, 8, 64, deviceName)).ToArray();
     var folder = parse.GetValue(output)!.FullName;
     var store = new ResultStore(folder);
     string command = "dotnet run --project eng/Benchmarks -c Release -- " + string.Join(' ', args);
     foreach (var (c, i) in trainingCases.Select((c, i) => (c, i)))
     {
-        if (store.Has(c)) { Console.WriteLine($"[{i + 1}/{trainingCases.Count}] already measured: {c.Model} {c.Variant} {c.DType} batch {c.Batch}"); continue; }
-        Console.WriteLine($"[{i + 1}/{trainingCases.Count}] training {c.Model} {c.Variant} {c.DType} batch {c.Batch}");
+        if (store.Has(c)) { Console.WriteLine($"[{i + 1}/{trainingCases.Count}] already measured: {c.Model} {c.Variant} {c.DType} batch {c.Batch} on {c.Device}"); continue; }
+        Console.WriteLine($"[{i + 1}/{trainingCases.Count}] training {c.Model} {c.Variant} {c.DType} batch {c.Batch} on {c.Device}");
         store.Add(ChildProcess.Run<TrainingCase, TrainingResult>("train-child", c, Console.Out, parse.GetValue(defaultAllocator)));
         ReportWriter.Write(folder, MachineDescription.Current(), store.Training, store.Inference, command);
     }

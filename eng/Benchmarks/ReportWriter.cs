@@ -19,11 +19,12 @@ internal static class ReportWriter
         // low, so the yardstick of every row is the best GEMM any child of this run reached in the row's dtype.
         var bestGemm = training.GroupBy(r => r.Case.DType).ToDictionary(g => g.Key, g => g.Max(r => r.GemmPeakFlops));
         md.AppendLine(c, $"GEMM peak (best of the run's children): {string.Join(", ", bestGemm.Select(p => $"{p.Key} {p.Value / 1e9:F0} GFLOP/s"))}. \"achieved / peak\" is the step's matrix-multiply FLOPs per second over it.").AppendLine();
-        md.AppendLine("| model | method | dtype | batch | trainable params | of which adapters | optimizer state | peak RSS | peak above loaded | median step | forward / backward / optimizer | tokens/s | GEMM in this child | achieved / peak |");
-        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine(c, $"Device: {string.Join(", ", training.Select(r => r.Case.Device).Concat(inference.Select(r => r.Case.Device)).Distinct())}. Host memory is the process's resident memory (VmHWM); GPU memory is the device's memory in use as NVML reports it (libtorch's cache included), n/a on CPU. On CUDA every timing ends with a synchronization.").AppendLine();
+        md.AppendLine("| model | method | dtype | batch | trainable params | of which adapters | optimizer state | peak host RSS | host peak above loaded | peak GPU memory | median step | forward / backward / optimizer | tokens/s | GEMM in this child | achieved / peak |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in training)
         {
-            md.AppendLine(c, $"| {r.Case.Model} | {Label(r.Case.Variant, r.Case.Rank)} | {r.Case.DType} | {r.Case.Batch} | {r.TrainableParameters:N0} | {Adapters(r)} | {Mib(r.OptimizerStateBytes)} | {r.PeakBytes / GiB:F2} GiB | {r.PeakAboveLoadedBytes / GiB:F2} GiB | {r.MedianStepSeconds:F2} s | {Phases(r.Phases)} | {r.TokensPerSecond:F0} | {r.GemmPeakFlops / 1e9:F0} GFLOP/s | {r.PeakFraction(bestGemm[r.Case.DType]):P0} |");
+            md.AppendLine(c, $"| {r.Case.Model} | {Label(r.Case.Variant, r.Case.Rank)} | {r.Case.DType} | {r.Case.Batch} | {r.TrainableParameters:N0} | {Adapters(r)} | {Mib(r.OptimizerStateBytes)} | {r.PeakBytes / GiB:F2} GiB | {r.PeakAboveLoadedBytes / GiB:F2} GiB | {Gpu(r.PeakGpuBytes)} | {r.MedianStepSeconds:F2} s | {Phases(r.Phases)} | {r.TokensPerSecond:F0} | {r.GemmPeakFlops / 1e9:F0} GFLOP/s | {r.PeakFraction(bestGemm[r.Case.DType]):P0} |");
         }
         md.AppendLine();
         AppendRatios(md, training);
@@ -49,6 +50,8 @@ internal static class ReportWriter
         File.WriteAllText(path, md.ToString());
         return path;
     }
+
+    private static string Gpu(long? bytes) => bytes is long b ? string.Create(CultureInfo.InvariantCulture, $"{b / GiB:F2} GiB") : "n/a";
 
     private static string Phases(StepPhases? p) => p is null
         ? "not measured"
@@ -93,9 +96,9 @@ internal static class ReportWriter
             var line = plot.Add.Scatter(points.Select(r => (double)r.Case.Batch).ToArray(), points.Select(r => r.PeakBytes / GiB).ToArray());
             line.LegendText = Label(variant.Key, points[0].Case.Rank);
         }
-        plot.Title($"Peak memory vs batch size: {model}, {dtype}, seq {results[0].Case.SequenceLength}");
+        plot.Title($"Peak host memory vs batch size: {model}, {dtype}, seq {results[0].Case.SequenceLength}");
         plot.XLabel("batch size");
-        plot.YLabel("peak resident memory (GiB)");
+        plot.YLabel("peak host resident memory (GiB)");
         plot.ShowLegend(ScottPlot.Edge.Right);
         return plot;
     }
