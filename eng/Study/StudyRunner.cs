@@ -44,17 +44,20 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath, string?
         else
         {
             var keyMap = mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(SectionRow.Section)).Fit(train);
+            bool relativeSteps = setting.RelativeSteps ?? new LamdaTextClassificationTrainer.Options().RelativeLamdaSteps;
             var options = new LamdaTextClassificationTrainer.Options
             {
                 ModelPath = modelPath,
                 Sentence1ColumnName = nameof(SectionRow.Description),
                 Method = setting.Method,
-                LearningRate = setting.LearningRate ?? (setting.LearningRateFactor is { } factor ? factor * DefaultLearningRate(setting.Method, setting.RelativeSteps) : null),
+                LearningRate = setting.LearningRate ?? (setting.LearningRateFactor is { } factor ? factor * DefaultLearningRate(setting.Method, relativeSteps) : null),
                 PmbLearningRateMultiplier = setting.PmbMultiplier,
-                HeadLearningRateMultiplier = setting.HeadMultiplier,
+                HeadLearningRateMultiplier = setting.HeadMultiplier ?? (setting.HeadRateFactor is { } head
+                    ? head * DefaultLearningRate(AdapterMethod.Lora, relativeSteps: false) / (setting.LearningRate ?? (setting.LearningRateFactor ?? 1) * DefaultLearningRate(setting.Method, relativeSteps))
+                    : null),
                 FreezeStartFraction = setting.FreezeStart,
                 DecayTowardsInitialValues = setting.DecayTowardsInitialValues,
-                RelativeLamdaSteps = setting.RelativeSteps,
+                RelativeLamdaSteps = relativeSteps,
                 Initialization = setting.Initialization,
                 MaxEpochs = plan.Epochs,
                 BatchSize = 16,
@@ -80,6 +83,9 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath, string?
 
     /// <summary>The library's default base rate for <paramref name="method"/> on this encoder (by its hidden size).</summary>
     private double DefaultLearningRate(AdapterMethod method, bool relativeSteps)
+        => Training.LearningRateDefaults.BaseRate(method, HiddenSize(), relativeSteps);
+
+    private int HiddenSize()
     {
         if (hiddenSize is null)
         {
@@ -87,7 +93,7 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath, string?
                 new Models.SequenceClassificationModelOptions { NumLabels = 2, Device = "cpu" });
             hiddenSize = model.Config.HiddenSize;
         }
-        return Training.LearningRateDefaults.BaseRate(method, hiddenSize.Value, relativeSteps);
+        return hiddenSize.Value;
     }
 
     private IDataView Read(MLContext mlContext, string split, int rows)

@@ -40,15 +40,22 @@ public sealed record StudySetting(string Name, AdapterMethod Method)
     /// <summary>LaMDA initialization.</summary>
     public Adapters.LamdaInitialization Initialization { get; init; } = Adapters.LamdaInitialization.Spectral;
 
-    /// <summary>LaMDA's rates are relative step sizes (<c>RelativeLamdaSteps</c>; opt-in in the library).</summary>
-    public bool RelativeSteps { get; init; }
+    /// <summary>LaMDA's rates are relative step sizes (<c>RelativeLamdaSteps</c>); false by default (the plain rates the
+    /// early plans ran with); null: the library's default.</summary>
+    public bool? RelativeSteps { get; init; } = false;
+
+    /// <summary>
+    /// The head trains at this times LoRA's default rate for the encoder (null: the library's default head rate), so
+    /// that a change of LaMDA's rate can move the head with it (factor = rate factor) or leave it alone.
+    /// </summary>
+    public double? HeadRateFactor { get; init; }
 
     /// <summary>Adapter rank; null: the library's default.</summary>
     public int? Rank { get; init; }
 
     /// <summary>The settings in one line, for the results table.</summary>
     public string Describe() => Classic ? "FeaturizeText + SdcaMaximumEntropy" : string.Create(CultureInfo.InvariantCulture,
-        $"{Method} lr={(LearningRateFactor is { } f && LearningRate is null ? $"default×{Show(f)}" : Show(LearningRate))} B×{Show(PmbMultiplier)} head×{Show(HeadMultiplier)} start={Show(FreezeStart)} ti={Show(FreezeFraction)} init={Initialization} decay={(DecayTowardsInitialValues ? "initial" : "zero")} r={(Rank is { } r ? r.ToString(CultureInfo.InvariantCulture) : "default")} steps={(RelativeSteps ? "relative" : "plain")}");
+        $"{Method} lr={(LearningRateFactor is { } f && LearningRate is null ? $"default×{Show(f)}" : Show(LearningRate))} B×{Show(PmbMultiplier)} head×{(HeadRateFactor is { } h ? $"lora×{Show(h)}" : Show(HeadMultiplier))} start={Show(FreezeStart)} ti={Show(FreezeFraction)} init={Initialization} decay={(DecayTowardsInitialValues ? "initial" : "zero")} r={(Rank is { } r ? r.ToString(CultureInfo.InvariantCulture) : "default")} steps={RelativeSteps switch { true => "relative", false => "plain", null => "library" }}");
 
     private static string Show(double? value) => value is { } v ? v.ToString("G3", CultureInfo.InvariantCulture) : "default";
 }

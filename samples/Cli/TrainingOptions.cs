@@ -20,7 +20,7 @@ internal sealed class TrainingOptions
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs at most.", DefaultValueFactory = _ => 3 };
     public Option<int> MaxLength { get; } = new("--max-length") { Description = "Longest token sequence.", DefaultValueFactory = _ => 128 };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Rows per batch.", DefaultValueFactory = _ => 16 };
-    public Option<double?> LearningRate { get; } = new("--learning-rate") { Description = "Peak learning rate (default: the library's, by method and hidden size h: 2e-2 for LaMDA, 2e-3 for LoRA, 2e-4 for full fine-tuning, times min(1, 256/h))." };
+    public Option<double?> LearningRate { get; } = new("--learning-rate") { Description = "Peak learning rate (default: the library's: 5e-3 for LaMDA, a relative step whatever the encoder; by hidden size h, 2e-3 for LoRA and 2e-4 for full fine-tuning, times min(1, 256/h))." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads of libtorch (default: one per core)." };
     public Option<string> Device { get; } = new("--device") { Description = "auto (a GPU where the CUDA build finds one, else CPU), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
     public Option<string> Precision { get; } = new("--precision") { Description = "Weights and activations: float32 or bfloat16 (half the memory; float32 master copies keep training exact enough).", DefaultValueFactory = _ => "float32" };

@@ -23,7 +23,7 @@ public static class Program
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (default 2, quick 3)." };
         var maxLength = new Option<int?>("--max-length") { Description = "Longest token sequence (default 64, quick 48)." };
         var rank = new Option<int>("--rank") { Description = "Adapter rank.", DefaultValueFactory = _ => 16 };
-        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: the library's, by method and hidden size h: 2e-2 for LaMDA and LaMDA++ (B ×0.05, head ×0.1), 2e-3 for LoRA, 2e-4 for full fine-tuning, each times min(1, 256/h))." };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default: the library's: 5e-3 for LaMDA and LaMDA++, a relative step whatever the encoder, with the head at LoRA's rate; by hidden size h, 2e-3 for LoRA and 2e-4 for full fine-tuning, each times min(1, 256/h))." };
         var device = new Option<string>("--device") { Description = "Device: auto (a GPU where the CUDA build finds one, else CPU), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         device.Validators.Add(result =>
         {

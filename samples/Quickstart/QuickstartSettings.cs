@@ -37,8 +37,9 @@ public sealed record QuickstartSettings
     public int BatchSize { get; init; } = 16;
 
     /// <summary>
-    /// Peak learning rate; null: the library's default for the method and the encoder's hidden size h (2e-2 for LaMDA's S,
-    /// with B at 0.05× and the head at 0.1×; 2e-3 for LoRA; 2e-4 for full fine-tuning; each times min(1, 256/h)).
+    /// Peak learning rate; null: the library's default for the method and the encoder's hidden size h (5e-3 for LaMDA,
+    /// a relative step, with the head at LoRA's rate; 2e-3 for LoRA and 2e-4 for full fine-tuning, each times
+    /// min(1, 256/h)).
     /// </summary>
     public double? LearningRate { get; init; }
 

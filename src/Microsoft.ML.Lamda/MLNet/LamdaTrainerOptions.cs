@@ -86,9 +86,9 @@ public abstract class LamdaTrainerOptions
 
     /// <summary>
     /// Peak learning rate of LaMDA's S and B, LoRA's A and B, or every weight in full fine-tuning. Null: the method's
-    /// default: 2e-2 for LaMDA and LaMDA++ scaled by min(1, 256 / hidden size) (1e-2, unscaled, with
-    /// <see cref="RelativeLamdaSteps"/>), 2e-3 for LoRA and 2e-4 for full fine-tuning, both scaled by
-    /// min(1, 256 / hidden size).
+    /// default: 5e-3 for LaMDA and LaMDA++ (a relative step, the same for every encoder; 2e-2 scaled by
+    /// min(1, 256 / hidden size) when <see cref="RelativeLamdaSteps"/> is false), 2e-3 for LoRA and 2e-4 for full
+    /// fine-tuning, both scaled by min(1, 256 / hidden size).
     /// </summary>
     public double? LearningRate { get; set; }
 
@@ -96,17 +96,18 @@ public abstract class LamdaTrainerOptions
     /// LaMDA: the learning rate is a relative step size. Each S entry (i, j) steps by the rate times √(σᵢσⱼ), the
     /// singular values of the pretrained weight it mixes, and B steps by the rate over √d_out, so that S's entries and
     /// B's columns change by about the rate, relative to their size, at each step, whatever the checkpoint's weight
-    /// scale. Default false (opt-in while the settings study is unfinished): S and B step by the plain rate, and B
-    /// needs a small <see cref="PmbLearningRateMultiplier"/>.
+    /// scale. Default true. False: S and B step by the plain rate (the method's original parametrization), and B needs
+    /// a small <see cref="PmbLearningRateMultiplier"/>.
     /// </summary>
-    public bool RelativeLamdaSteps { get; set; }
+    public bool RelativeLamdaSteps { get; set; } = true;
 
     /// <summary>LaMDA: B trains at <see cref="LearningRate"/> times this; null: 0.05 (1 with <see cref="RelativeLamdaSteps"/>).</summary>
     public double? PmbLearningRateMultiplier { get; set; }
 
     /// <summary>
     /// The task head (trained in full) trains at <see cref="LearningRate"/> times this; null: for LaMDA and LaMDA++, the
-    /// multiplier that gives the head LoRA's default rate; 1 otherwise.
+    /// head trains at LoRA's default rate for the encoder whatever <see cref="LearningRate"/> is (a fresh dense layer,
+    /// whose good step does not depend on the adapter's parametrization); 1 otherwise.
     /// </summary>
     public double? HeadLearningRateMultiplier { get; set; }
 
@@ -186,15 +187,17 @@ public abstract class LamdaTrainerOptions
         FreezeOrder = FreezeOrder,
     };
 
+    private double BaseLearningRate(int hiddenSize) => LearningRate ?? LearningRateDefaults.BaseRate(Method, hiddenSize, RelativeLamdaSteps);
+
     /// <summary>The training loop's settings for an encoder of hidden size <paramref name="hiddenSize"/> (which sets the default rates).</summary>
     internal TrainingSettings ToTrainingSettings(int hiddenSize) => new()
     {
         BatchSize = BatchSize,
         MaxEpochs = MaxEpochs,
         GradientAccumulationSteps = GradientAccumulationSteps,
-        LearningRate = LearningRate ?? LearningRateDefaults.BaseRate(Method, hiddenSize, RelativeLamdaSteps),
+        LearningRate = BaseLearningRate(hiddenSize),
         PmbLearningRateMultiplier = PmbLearningRateMultiplier ?? LearningRateDefaults.PmbMultiplier(Method, RelativeLamdaSteps),
-        HeadLearningRateMultiplier = HeadLearningRateMultiplier ?? LearningRateDefaults.HeadMultiplier(Method, hiddenSize, RelativeLamdaSteps),
+        HeadLearningRateMultiplier = HeadLearningRateMultiplier ?? LearningRateDefaults.HeadMultiplier(Method, hiddenSize, BaseLearningRate(hiddenSize)),
         RelativeLamdaSteps = RelativeLamdaSteps,
         DecayTowardsInitialValues = DecayTowardsInitialValues,
         WeightDecay = WeightDecay,

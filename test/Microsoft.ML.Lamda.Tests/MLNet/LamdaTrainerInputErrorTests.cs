@@ -323,20 +323,34 @@ public sealed class LamdaTrainerInputErrorTests : IDisposable
     [InlineData(AdapterMethod.LamdaPlusPlus)]
     public void RelativeLamdaDefaultRateIsTheSameForEveryWidthAndItsHeadTrainsAtLorasRate(AdapterMethod method)
     {
-        Assert.False(new LamdaTextClassificationTrainer.Options().RelativeLamdaSteps);
-        var options = new LamdaTextClassificationTrainer.Options { Method = method, RelativeLamdaSteps = true };
+        Assert.True(new LamdaTextClassificationTrainer.Options().RelativeLamdaSteps);
         foreach (int hiddenSize in new[] { 256, 384, 768 })
         {
-            var settings = options.ToTrainingSettings(hiddenSize);
             var lora = new LamdaTextClassificationTrainer.Options { Method = AdapterMethod.Lora }.ToTrainingSettings(hiddenSize);
-            Assert.True(settings.RelativeLamdaSteps);
-            Assert.InRange(settings.LearningRate, 1e-2 * (1 - 1e-12), 1e-2 * (1 + 1e-12));
-            Assert.InRange(settings.PmbLearningRateMultiplier, 1 - 1e-12, 1 + 1e-12);
-            double head = settings.LearningRate * settings.HeadLearningRateMultiplier;
-            Assert.InRange(head, lora.LearningRate * (1 - 1e-12), lora.LearningRate * (1 + 1e-12));
+            foreach (double? rate in new double?[] { null, 2.5e-3, 2e-2 })
+            {
+                var settings = new LamdaTextClassificationTrainer.Options { Method = method, LearningRate = rate }.ToTrainingSettings(hiddenSize);
+                Assert.True(settings.RelativeLamdaSteps);
+                double expected = rate ?? 5e-3;
+                Assert.InRange(settings.LearningRate, expected * (1 - 1e-12), expected * (1 + 1e-12));
+                Assert.InRange(settings.PmbLearningRateMultiplier, 1 - 1e-12, 1 + 1e-12);
+                // The head keeps LoRA's default rate whatever LaMDA's rate is.
+                double head = settings.LearningRate * settings.HeadLearningRateMultiplier;
+                Assert.InRange(head, lora.LearningRate * (1 - 1e-12), lora.LearningRate * (1 + 1e-12));
+            }
         }
-        var plain = new LamdaTextClassificationTrainer.Options { Method = method }.ToTrainingSettings(256);
+        var plain = new LamdaTextClassificationTrainer.Options { Method = method, RelativeLamdaSteps = false }.ToTrainingSettings(256);
         Assert.InRange(plain.PmbLearningRateMultiplier, 0.05 - 1e-12, 0.05 + 1e-12);
+        Assert.InRange(plain.LearningRate, 2e-2 * (1 - 1e-12), 2e-2 * (1 + 1e-12));
+    }
+
+    [Theory]
+    [InlineData(AdapterMethod.Lora)]
+    [InlineData(AdapterMethod.FullFineTuning)]
+    public void OtherMethodsTrainTheirHeadAtTheirOwnRate(AdapterMethod method)
+    {
+        var settings = new LamdaTextClassificationTrainer.Options { Method = method, LearningRate = 1e-4 }.ToTrainingSettings(384);
+        Assert.InRange(settings.HeadLearningRateMultiplier, 1 - 1e-12, 1 + 1e-12);
     }
 
     [Fact]
