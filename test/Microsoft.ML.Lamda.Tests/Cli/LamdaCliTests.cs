@@ -63,7 +63,7 @@ public sealed class LamdaCliTests : IDisposable
         var model = Path.Combine(_folder, "model.zip");
 
         var (trainCode, trainOutput) = Run("", "train", "--data", train, "--label", "Label", "--text", "Sentence1",
-            "--model", _checkpoint, "--rank", "8", "--epochs", "6", "--learning-rate", "2e-2", "--max-length", "16", "--output", model);
+            "--model", _checkpoint, "--rank", "8", "--epochs", "6", "--learning-rate", "4e-2", "--max-length", "16", "--output", model);
         Assert.True(trainCode == 0, trainOutput);
         Assert.Contains("Trainable parameters", trainOutput);
         Assert.Contains("Lamda", trainOutput);

@@ -16,8 +16,10 @@ public sealed class LamdaTextClassificationTrainerTests : IDisposable
         Rank = 16,
         MaxEpochs = 5,
         BatchSize = 8,
-        // A random tiny encoder needs larger steps than a pretrained one; LaMDA trains only S once B is frozen.
-        LearningRate = method switch { AdapterMethod.FullFineTuning => 1e-3, AdapterMethod.Lora => 1e-2, _ => 2e-2 },
+        // A random tiny encoder needs larger steps than a pretrained one; LaMDA trains only S once B is frozen. Its
+        // relative steps are relative to a random weight (singular values about 0.2): 3e-2 and 5e-2 learn the
+        // topics, 2e-2 and 7e-2 do not reach 0.9 on this data.
+        LearningRate = method switch { AdapterMethod.FullFineTuning => 1e-3, AdapterMethod.Lora => 1e-2, _ => 4e-2 },
         Device = TestDevice.Name,
     };
 
