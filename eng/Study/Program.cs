@@ -11,7 +11,7 @@ public static class Program
     /// <summary>Parses <paramref name="args"/> and runs the study.</summary>
     public static int Main(string[] args)
     {
-        var plan = new Option<string>("--plan") { Description = "Plan to run: screen (validation, small), seeds (more seeds of the finalists), relative (relative LaMDA steps, validation, 3 seeds), final (test split, once).", DefaultValueFactory = _ => "screen" };
+        var plan = new Option<string>("--plan") { Description = "Plan to run: screen (validation, small), seeds (more seeds of the finalists), relative (relative LaMDA steps, validation, 3 seeds), longer (4 epochs, rank 64), final (test split, once).", DefaultValueFactory = _ => "screen" };
         plan.AcceptOnlyFromAmong(StudyPlan.All.Select(p => p.Name).ToArray());
         var output = new Option<DirectoryInfo>("--output") { Description = "Folder of results.csv, study.md and the charts.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("eng", "Study", "results")) };
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder of debian-sections.*.tsv.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("samples", "data")) };

@@ -34,7 +34,7 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
     /// <summary>
     /// Relative LaMDA steps (S stepped in proportion to √(σᵢσⱼ), B by 1/√d_out), which chose the library's defaults:
     /// rates 5e-3, 1e-2 and 2e-2 with the head's rate following (as the screen moved it) and 2.5e-3 to 2e-2 with the
-    /// head kept at LoRA's default rate, B at twice the rate, LaMDA++, t_i at 60 %, rank 16, and the plain-rate
+    /// head kept at LoRA's default rate, B at twice the rate, LaMDA++, t_i at 60 %, rank 16 and 64, and the plain-rate
     /// default for comparison; same size and split as <see cref="Screen"/>, three seeds. Rates are absolute, so the
     /// plan means the same whatever the library's default.
     /// </summary>
@@ -55,6 +55,7 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
             new("relative-half-lr-head-kept-ti-0.6", AdapterMethod.Lamda) { LearningRate = 5e-3, RelativeSteps = true, FreezeFraction = 0.6 },
             new("relative-half-lr-head-kept-r16", AdapterMethod.Lamda) { LearningRate = 5e-3, RelativeSteps = true, Rank = 16 },
             new("relative++-half-lr-head-kept", AdapterMethod.LamdaPlusPlus) { LearningRate = 5e-3, RelativeSteps = true },
+            new("relative-half-lr-head-kept-r64", AdapterMethod.Lamda) { LearningRate = 5e-3, RelativeSteps = true, Rank = 64 },
         ],
         Seeds = [1, 2, 3],
     };
@@ -65,6 +66,23 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
         Name = "seeds",
         Settings = Screen.Settings.Where(s => s.Name is "lora-default" or "lamda-default" or "lamda-half-lr" or "lamda-double-lr" or "lamda-quarter-lr" or "lamda++-default").ToList(),
         Seeds = [2, 3],
+    };
+
+    /// <summary>
+    /// Capacity: LoRA and LaMDA at the library's defaults, and LaMDA at rank 64, trained twice as long (4 epochs) on
+    /// the screen's rows and split, three seeds: does LaMDA's gap to LoRA close with more steps or more rank?
+    /// </summary>
+    public static StudyPlan Longer { get; } = Screen with
+    {
+        Name = "longer",
+        Settings =
+        [
+            new("lora-default", AdapterMethod.Lora),
+            new("lamda-default", AdapterMethod.Lamda) { RelativeSteps = null },
+            new("lamda-r64", AdapterMethod.Lamda) { RelativeSteps = null, Rank = 64 },
+        ],
+        Seeds = [1, 2, 3],
+        Epochs = 4,
     };
 
     /// <summary>The final defaults on the test split, reported once: every method at the library's own defaults.</summary>
@@ -78,5 +96,5 @@ public sealed record StudyPlan(string Name, IReadOnlyList<StudySetting> Settings
     ], [1, 2, 3], TrainRows: 2000, EvaluationRows: 1000, Epochs: 2, Split: "test");
 
     /// <summary>The plans by name.</summary>
-    public static IReadOnlyList<StudyPlan> All { get; } = [Screen, MoreSeeds, Relative, Final];
+    public static IReadOnlyList<StudyPlan> All { get; } = [Screen, MoreSeeds, Relative, Longer, Final];
 }
