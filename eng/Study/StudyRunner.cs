@@ -45,16 +45,17 @@ public sealed class StudyRunner(string dataDirectory, string? modelPath, string?
         {
             var keyMap = mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(SectionRow.Section)).Fit(train);
             bool relativeSteps = setting.RelativeSteps ?? new LamdaTextClassificationTrainer.Options().RelativeLamdaSteps;
+            // The base rate this run trains at: the setting's, or the library's default times the setting's factor.
+            double rate = setting.LearningRate ?? (setting.LearningRateFactor ?? 1) * DefaultLearningRate(setting.Method, relativeSteps);
             var options = new LamdaTextClassificationTrainer.Options
             {
                 ModelPath = modelPath,
                 Sentence1ColumnName = nameof(SectionRow.Description),
                 Method = setting.Method,
-                LearningRate = setting.LearningRate ?? (setting.LearningRateFactor is { } factor ? factor * DefaultLearningRate(setting.Method, relativeSteps) : null),
+                LearningRate = setting.LearningRate is null && setting.LearningRateFactor is null ? null : rate,
                 PmbLearningRateMultiplier = setting.PmbMultiplier,
-                HeadLearningRateMultiplier = setting.HeadMultiplier ?? (setting.HeadRateFactor is { } head
-                    ? head * DefaultLearningRate(AdapterMethod.Lora, relativeSteps: false) / (setting.LearningRate ?? (setting.LearningRateFactor ?? 1) * DefaultLearningRate(setting.Method, relativeSteps))
-                    : null),
+                HeadLearningRateMultiplier = setting.HeadMultiplier
+                    ?? (setting.HeadRateFactor is { } head ? head * DefaultLearningRate(AdapterMethod.Lora, relativeSteps: false) / rate : null),
                 FreezeStartFraction = setting.FreezeStart,
                 DecayTowardsInitialValues = setting.DecayTowardsInitialValues,
                 RelativeLamdaSteps = relativeSteps,
